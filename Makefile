@@ -1,0 +1,50 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/bookings
+SQLITE_TEST_URL ?= sqlite:///$(CURDIR)/var/test.sqlite3
+TEST_SECRET_KEY := test-only-not-secret
+PYTEST_ARGS ?=
+
+.PHONY: venv run test test-sqlite test-postgres lint check-postgres bench bench-full clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+var:
+	mkdir -p var
+
+run: venv var
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py load_demo_data
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/python manage.py makemigrations --check --dry-run
+
+check-postgres: venv
+	@$(BIN)/python -c "import psycopg, sys; from urllib.parse import urlsplit; \
+	u = urlsplit('$(PG_TEST_URL)'); \
+	psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username, password=u.password, dbname='postgres', connect_timeout=3).close()" \
+	|| { echo; echo "PostgreSQL is not reachable at $(PG_TEST_URL)."; \
+	     echo "Start it with: pg_ctlcluster --skip-systemctl-redirect 15 main start"; \
+	     echo "(or point PG_TEST_URL at a running server)"; exit 1; }
+
+test-sqlite: venv var
+	SECRET_KEY=$(TEST_SECRET_KEY) DATABASE_URL=$(SQLITE_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: venv check-postgres
+	SECRET_KEY=$(TEST_SECRET_KEY) DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint test-sqlite test-postgres
+
+clean:
+	rm -rf var db.sqlite3 db.sqlite3-* .pytest_cache

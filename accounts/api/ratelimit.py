@@ -1,0 +1,55 @@
+"""Per-application request budget: a fixed hourly window counted atomically in the cache.
+
+`cache.add` + `cache.incr` are atomic in Redis (INCR) and under a lock in local memory,
+so concurrent requests in any number of web processes sharing Redis never over-grant.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework import exceptions
+
+WINDOW_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    limit: int
+    remaining: int
+    reset: int  # epoch seconds when the window ends
+    exceeded: bool
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset),
+        }
+
+
+class RateLimitExceeded(exceptions.Throttled):
+    default_detail = "rate limit exceeded"
+    default_code = "rate_limit_exceeded"
+
+
+def consume(application_id: int, now: float | None = None) -> RateLimit:
+    """Count one request for the application and say where it stands."""
+    now = time.time() if now is None else now
+    window = int(now) // WINDOW_SECONDS
+    reset = (window + 1) * WINDOW_SECONDS
+    key = f"ratelimit:{application_id}:{window}"
+    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr: start the window again
+        cache.add(key, 1, timeout=WINDOW_SECONDS + 60)
+        count = 1
+    limit = settings.API_RATE_LIMIT
+    return RateLimit(
+        limit=limit, remaining=max(0, limit - count), reset=reset, exceeded=count > limit
+    )

@@ -1,0 +1,82 @@
+"""The base of every API view (rate limit headers, scope checks) and `GET /api/v3/auth`."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api import ratelimit
+from accounts.api.authentication import ApiClient
+from accounts.scopes import normalize_scopes
+
+
+class ApiViewMixin:
+    """Counts each authenticated request against its application's hourly budget.
+
+    The rate-limit headers go on every response to an authenticated request,
+    errors included.
+    """
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        client = request.user
+        if isinstance(client, ApiClient):
+            state = ratelimit.consume(client.application_id)
+            request._rate_limit = state  # type: ignore[attr-defined]
+            if state.exceeded:
+                raise ratelimit.RateLimitExceeded(wait=state.reset - time.time())
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any):
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        state = getattr(request, "_rate_limit", None)
+        if state is not None:
+            for header, value in state.headers.items():
+                response[header] = value
+        return response
+
+
+class AuthView(ApiViewMixin, APIView):
+    """What the presented token is: its account, application and scopes."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "AuthEnvelope",
+            {
+                "links": serializers.DictField(),
+                "auth": inline_serializer(
+                    "Auth",
+                    {
+                        "account_id": serializers.IntegerField(),
+                        "application_id": serializers.IntegerField(),
+                        "scopes": serializers.ListField(child=serializers.CharField()),
+                        "expires_at": serializers.DateTimeField(),
+                    },
+                    many=True,
+                ),
+                "meta": serializers.DictField(),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        client: ApiClient = request.user
+        token = request.auth
+        return Response(
+            {
+                "links": {},
+                "auth": [
+                    {
+                        "account_id": client.account_id,
+                        "application_id": client.application_id,
+                        "scopes": normalize_scopes(client.scopes),
+                        "expires_at": token.expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    }
+                ],
+                "meta": {},
+            }
+        )

@@ -1,0 +1,40 @@
+"""`manage.py create_api_client`: an account's OAuth2 application, printed as one JSON object."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.errors import ValidationFailed
+from accounts.services import api_client_create
+
+
+class Command(BaseCommand):
+    help = "Create a confidential OAuth2 application (and its account if missing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--account", required=True, help="account name")
+        parser.add_argument("--name", required=True, help="application name")
+        parser.add_argument("--scopes", default="public", help='e.g. "public bookings_read"')
+        parser.add_argument("--redirect-uri", default="", help="for the authorization-code flow")
+
+    def handle(self, *args, **options):
+        try:
+            application, secret = api_client_create(
+                account_name=options["account"],
+                name=options["name"],
+                scopes=options["scopes"].split(),
+                redirect_uris=options["redirect_uri"],
+            )
+        except ValidationFailed as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(
+            json.dumps(
+                {
+                    "account_id": application.account_id,
+                    "application_id": application.pk,
+                    "client_id": application.client_id,
+                    "client_secret": secret,
+                    "scopes": application.scope_list,
+                }
+            )
+        )

@@ -1,0 +1,36 @@
+"""Writes of the accounts app: accounts and their API applications."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from oauth2_provider.generators import generate_client_secret
+
+from accounts.errors import ValidationFailed
+from accounts.models import Account, Application
+from accounts.scopes import normalize_scopes, unknown_scopes
+
+
+@transaction.atomic
+def api_client_create(
+    *, account_name: str, name: str, scopes: list[str], redirect_uris: str = ""
+) -> tuple[Application, str]:
+    """Create a confidential application (client credentials + authorization code).
+
+    Returns the application and its client secret in clear text: it is stored hashed
+    and cannot be shown again.
+    """
+    unknown = unknown_scopes(scopes)
+    if unknown:
+        raise ValidationFailed({"scopes": [f"unknown scope {s}" for s in unknown]})
+    account, _ = Account.objects.get_or_create(name=account_name)
+    secret = generate_client_secret()
+    application = Application.objects.create(
+        account=account,
+        name=name,
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=redirect_uris,
+        client_secret=secret,
+        scopes=" ".join(normalize_scopes(scopes)),
+    )
+    return application, secret

@@ -1,0 +1,28 @@
+"""Top-level routes. Every API path answers with or without a trailing slash."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from config import views
+
+api_v3 = [
+    path("", include("accounts.api.urls")),
+    re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    # Anything else under /api/ is a JSON 404, also with DEBUG on.
+    re_path(r"^.*$", views.api_not_found),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("oauth/", include("accounts.urls", namespace="oauth2_provider")),
+    path("api/v3/", include(api_v3)),
+    re_path(r"^api/docs/?$", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
+    re_path(r"^api/.*$", views.api_not_found),
+    re_path(r"^healthz/?$", views.healthz, name="healthz"),
+]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

@@ -1,0 +1,92 @@
+"""What gets booked (Rental), its fee catalogue (RentalsFee) and the account's taxes (Tax)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from accounts.models import Account
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone")
+
+
+class Rental(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="rentals")
+    name = models.CharField(max_length=200)
+    headline = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    address1 = models.CharField("address", max_length=300, blank=True)
+    address2 = models.CharField("address (line 2)", max_length=300, blank=True)
+    zip = models.CharField("postal code", max_length=20, blank=True)
+    city = models.CharField(max_length=120, blank=True)
+    state = models.CharField(max_length=120, blank=True)
+    country_code = models.CharField("country", max_length=2, blank=True, help_text="ISO 3166-1")
+    sleeps = models.PositiveIntegerField(null=True, blank=True, help_text="guests in beds")
+    sleeps_max = models.PositiveIntegerField(null=True, blank=True, help_text="maximum guests")
+    bedrooms_count = models.PositiveIntegerField(null=True, blank=True)
+    bathrooms_count = models.PositiveIntegerField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    checkin_time = models.TimeField(default=dt.time(16, 0))
+    checkout_time = models.TimeField(default=dt.time(10, 0))
+    currency = models.CharField(max_length=3, default="EUR")
+    balance_due_days = models.PositiveIntegerField(default=30)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["account", "updated_at", "id"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class RentalsFee(models.Model):
+    """A fee a rental offers (cleaning, linen…), copied into a booking as a BookingFee."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    rental = models.ForeignKey(Rental, on_delete=models.CASCADE, related_name="fees")
+    name = models.CharField(max_length=200)
+    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    required = models.BooleanField(default=False)
+    included_in_price = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "rental fee"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.price})"
+
+
+class Tax(models.Model):
+    """A tax the account charges (tourist tax, VAT…), copied into a booking as a BookingTax."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="taxes")
+    name = models.CharField(max_length=200)
+    percentage = models.DecimalField(
+        max_digits=6, decimal_places=3, validators=[MinValueValidator(0)]
+    )
+    included_in_price = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "taxes"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.percentage}%)"
