@@ -6,7 +6,7 @@ from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
 
 from accounts.errors import ValidationFailed
-from accounts.models import Account, Application
+from accounts.models import Account, Application, User
 from accounts.scopes import normalize_scopes, unknown_scopes
 
 
@@ -34,3 +34,12 @@ def api_client_create(
         scopes=" ".join(normalize_scopes(scopes)),
     )
     return application, secret
+
+
+@transaction.atomic
+def manager_create(*, account: Account, username: str, password: str, email: str = "") -> User:
+    """A property manager: a staff user of one account, who signs in to the admin."""
+    user = User(username=username, email=email, account=account, is_staff=True)
+    user.set_password(password)
+    user.save()
+    return user
