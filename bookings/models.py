@@ -255,7 +255,9 @@ class Booking(models.Model):
 
     @property
     def nights(self) -> int:
-        return (self.end_at.date() - self.start_at.date()).days
+        """Nights between the local calendar dates of check-in and check-out."""
+        tz = self.rental.tzinfo
+        return (self.end_at.astimezone(tz).date() - self.start_at.astimezone(tz).date()).days
 
     @property
     def final_rental_price(self) -> Decimal | None:
