@@ -39,8 +39,10 @@ class Application(AbstractApplication):
     integration and a third-party authorization-code flow (DESIGN §4).
     """
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="applications")
-    scopes = models.CharField(
+    account: models.ForeignKey[Account, Account] = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="applications"
+    )
+    scopes: models.CharField[str, str] = models.CharField(
         max_length=255,
         default="public",
         help_text="Space-separated scopes this application may be granted: "

@@ -61,7 +61,7 @@ def env_database(name: str, default: str) -> dict[str, Any]:
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise ImproperlyConfigured(f"{name} must be a sqlite:/// or postgres:// URL, got {raw!r}")
     try:
-        config = dj_database_url.parse(raw, conn_max_age=0)
+        config: dict[str, Any] = dict(dj_database_url.parse(raw, conn_max_age=0))
     except Exception as exc:  # dj-database-url raises several types on junk
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
     if scheme == "sqlite":

@@ -1,12 +1,12 @@
 """Top-level routes. Every API path answers with or without a trailing slash."""
 
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from config import views
 
-api_v3 = [
+api_v3: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
     # Anything else under /api/ is a JSON 404, also with DEBUG on.

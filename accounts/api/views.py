@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema, inline_serializer
+from oauth2_provider.models import AccessToken
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -64,8 +65,9 @@ class AuthView(ApiViewMixin, APIView):
         )
     )
     def get(self, request: Request) -> Response:
-        client: ApiClient = request.user
-        token = request.auth
+        # BearerTokenAuthentication (the only authentication class) sets both.
+        client = cast(ApiClient, request.user)
+        token = cast(AccessToken, request.auth)
         return Response(
             {
                 "links": {},
