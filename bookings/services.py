@@ -217,7 +217,7 @@ def _booking_values(
         if name in data:
             values[name] = _coerce(errors, name, _decimal, data[name])
     if values.get("damage_deposit", 0) is None:
-        values["damage_deposit"] = Decimal("0")
+        values["damage_deposit"] = Decimal("0.00")
     for name, max_length in TEXT_FIELDS.items():
         if name in data:
             text = _coerce(errors, name, _text, data[name])

@@ -1,0 +1,56 @@
+"""Fixtures for the booking domain tests: a fixed calendar and a booking factory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+
+from bookings.models import Booking
+from bookings.services import booking_create
+from rentals.models import Rental
+
+# Far enough ahead that no test depends on today's date.
+DAY0 = dt.datetime(2030, 7, 1, tzinfo=dt.UTC)
+
+
+def at(day: int, hour: int = 0) -> dt.datetime:
+    """An instant on the test calendar: `day` days after DAY0, at `hour` UTC."""
+    return DAY0 + dt.timedelta(days=day, hours=hour)
+
+
+def iso(instant: dt.datetime) -> str:
+    return instant.isoformat().replace("+00:00", "Z")
+
+
+@pytest.fixture
+def clock() -> dt.datetime:
+    """The service clock of a test: a week before the calendar starts."""
+    return DAY0 - dt.timedelta(days=7)
+
+
+@pytest.fixture
+def book(rental: Rental, clock: dt.datetime) -> Callable[..., Booking]:
+    """Create a booking through the service; `booked: true` unless a status is given."""
+
+    def make(
+        start: dt.datetime,
+        end: dt.datetime,
+        *,
+        on: Rental | None = None,
+        now: dt.datetime | None = None,
+        **data,
+    ) -> Booking:
+        if not {"booked", "unavailable", "tentative_expires_at"} & data.keys():
+            data["booked"] = True
+        for name, value in data.items():
+            if isinstance(value, dt.datetime):
+                data[name] = iso(value)
+        return booking_create(
+            rental=on or rental,
+            data={"start_at": iso(start), "end_at": iso(end), **data},
+            now=now or clock,
+        )
+
+    return make
