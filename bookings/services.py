@@ -796,6 +796,33 @@ def booking_remove_fee(
     return booking
 
 
+def booking_add_comment(
+    *,
+    booking: Booking,
+    content: Any,
+    author: str = "",
+    application_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> BookingComment:
+    """Add a comment to a live booking (a canceled one stays as history)."""
+    now = now or timezone.now()
+    errors = _Errors()
+    text = (_coerce(errors, "content", _text, content) or "").strip()
+    if not text:
+        errors.add("content", "can't be blank")
+    errors.raise_if_any()
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        _check_writable(booking, application_id=application_id, fields={"booking_comments"})
+        if booking.status_at(now) == Booking.Status.CANCELED:
+            raise InvalidStatusChange({"status": ["a canceled booking cannot be updated"]})
+        comment = BookingComment.objects.create(
+            account_id=booking.account_id, booking=booking, content=text, author=author
+        )
+        Booking.objects.filter(pk=booking.pk).update(updated_at=now)
+    return comment
+
+
 def _reprice(booking: Booking, *, now: dt.datetime) -> None:
     """Recompute a computed final price after fees or taxes changed; bump updated_at."""
     _apply_final_price(booking, {})
