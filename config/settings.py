@@ -149,21 +149,33 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery (config/celery.py reads these) ----------------------------------------------
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# Without REDIS_URL, kombu's filesystem transport (folders under var/celery, which `make run`
+# creates) carries `celery worker -B` on one machine with no server to run.
+# "localhost" only silences kombu's "no hostname" warning; the transport has no server.
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
+    # A message a worker took but did not acknowledge goes back to the queue after this
+    # long; task time limits (bookings/tasks.py) stay well under it.
     {"visibility_timeout": 3600}
     if REDIS_URL
     else {
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
     }
 )
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
+# One message at a time per worker process: a queued sweep is not held back behind a
+# running one in the same process while another process is idle.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "expire-tentative-bookings": {
         "task": "bookings.tasks.expire_tentative_bookings",
