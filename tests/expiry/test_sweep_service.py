@@ -1,0 +1,183 @@
+"""DESIGN §5: the sweep service cancels expired holds, in batches, once, even run twice at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from bookings.models import Booking
+from bookings.services import booking_cancel, tentative_bookings_expire
+
+HOUR = dt.timedelta(hours=1)
+
+
+def _snapshot() -> list[dict]:
+    return list(Booking.objects.order_by("pk").values())
+
+
+@pytest.mark.django_db
+def test_expired_holds_are_canceled_at_their_expiry_with_reason_tentative_expired(make_booking):
+    holds = [make_booking(expires_in=-HOUR), make_booking(expires_in=-30 * HOUR)]
+    sweep_time = timezone.now()
+
+    assert tentative_bookings_expire(now=sweep_time) == 2
+
+    for hold in holds:
+        swept = Booking.objects.get(pk=hold.pk)
+        assert swept.status == Booking.Status.CANCELED
+        assert swept.canceled_at == hold.tentative_expires_at
+        assert swept.cancelation_reason == Booking.CancelationReason.TENTATIVE_EXPIRED
+        # Bumped, so `updated_since` clients see the cancelation.
+        assert swept.updated_at == sweep_time
+        assert swept.tentative_expires_at == hold.tentative_expires_at
+
+
+@pytest.mark.django_db
+def test_a_hold_expiring_at_the_sweep_instant_is_canceled(make_booking):
+    hold = make_booking(expires_in=HOUR)
+    assert tentative_bookings_expire(now=hold.tentative_expires_at - dt.timedelta(seconds=1)) == 0
+    assert tentative_bookings_expire(now=hold.tentative_expires_at) == 1
+    assert Booking.objects.get(pk=hold.pk).status == Booking.Status.CANCELED
+
+
+@pytest.mark.django_db
+def test_live_holds_and_other_statuses_are_left_untouched(make_booking):
+    expired = make_booking(expires_in=-HOUR)
+    untouched = [
+        make_booking(expires_in=HOUR),
+        make_booking(booked=True),
+        make_booking(unavailable=True),
+        booking_cancel(
+            booking=make_booking(booked=True),
+            reason="requested_by_guest",
+            now=timezone.now() - 3 * HOUR,
+        ),
+    ]
+    before = {row["id"]: row for row in _snapshot()}
+
+    assert tentative_bookings_expire() == 1
+
+    after = {row["id"]: row for row in _snapshot()}
+    for booking in untouched:
+        assert after[booking.pk] == before[booking.pk]
+    assert after[expired.pk]["status"] == Booking.Status.CANCELED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("holds", [20, 25])
+def test_the_sweep_works_through_more_than_one_batch(make_booking, holds):
+    """Exactly two batches' worth and a partial third: the loop neither stops after the
+    first batch nor misses the tail."""
+    ids = {make_booking(expires_in=-HOUR).pk for _ in range(holds)}
+    live = make_booking(expires_in=HOUR)
+
+    assert tentative_bookings_expire(batch_size=10) == holds
+
+    assert (
+        set(Booking.objects.filter(status=Booking.Status.CANCELED).values_list("pk", flat=True))
+        == ids
+    )
+    assert Booking.objects.get(pk=live.pk).status == Booking.Status.TENTATIVE
+
+
+@pytest.mark.django_db
+def test_a_second_sweep_changes_nothing(make_booking):
+    make_booking(expires_in=-HOUR)
+    make_booking(expires_in=-2 * HOUR)
+    make_booking(expires_in=HOUR)
+    assert tentative_bookings_expire() == 2
+    after_first = _snapshot()
+
+    assert tentative_bookings_expire(now=timezone.now() + dt.timedelta(minutes=1)) == 0
+    assert _snapshot() == after_first
+
+
+@pytest.mark.django_db
+def test_a_dry_run_counts_and_changes_nothing(make_booking):
+    make_booking(expires_in=-HOUR)
+    make_booking(expires_in=HOUR)
+    before = _snapshot()
+
+    assert tentative_bookings_expire(dry_run=True) == 1
+    assert _snapshot() == before
+
+
+def _in_thread(target, results, key):
+    """Run `target` on its own database connection, closed afterwards so the test database
+    can be flushed and dropped."""
+
+    def run():
+        try:
+            results[key] = target()
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            results[key] = exc
+        finally:
+            connection.close()
+
+    return threading.Thread(target=run)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_skips_a_hold_another_transaction_has_locked(make_booking):
+    """FOR UPDATE SKIP LOCKED: a hold locked by a booking write is left to that write (or
+    the next sweep) instead of making the sweep wait."""
+    locked, other = make_booking(expires_in=-HOUR), make_booking(expires_in=-HOUR)
+    holding, release = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def hold_lock():
+        with transaction.atomic():
+            Booking.objects.select_for_update().get(pk=locked.pk)
+            holding.set()
+            release.wait(30)
+        return "released"
+
+    locker = _in_thread(hold_lock, results, "locker")
+    locker.start()
+    try:
+        assert holding.wait(10)
+        started = timezone.now()
+        assert tentative_bookings_expire() == 1
+        assert (timezone.now() - started).total_seconds() < 5  # did not wait for the lock
+        assert Booking.objects.get(pk=other.pk).status == Booking.Status.CANCELED
+        assert Booking.objects.get(pk=locked.pk).status == Booking.Status.TENTATIVE
+    finally:
+        release.set()
+        locker.join(30)
+    assert results["locker"] == "released"
+    assert tentative_bookings_expire() == 1
+    assert Booking.objects.get(pk=locked.pk).status == Booking.Status.CANCELED
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sweeps_cancel_each_hold_exactly_once(make_booking, make_rental, account):
+    """Four sweeps on four connections start together over 300 holds in small batches; their
+    counts add up to 300, so no hold was counted (canceled) twice and none was missed."""
+    rentals = [make_rental(account) for _ in range(3)]
+    holds = [make_booking(expires_in=-HOUR, on=rentals[i % 3]) for i in range(300)]
+    start = threading.Barrier(4)
+    results: dict[int, object] = {}
+
+    def sweep():
+        start.wait(10)
+        return tentative_bookings_expire(batch_size=7)
+
+    threads = [_in_thread(sweep, results, n) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    counts = [results[n] for n in range(4)]
+    assert all(isinstance(count, int) for count in counts), counts
+    assert sum(counts) == len(holds), counts  # type: ignore[arg-type]
+    rows = Booking.objects.filter(pk__in=[h.pk for h in holds])
+    assert rows.filter(status=Booking.Status.CANCELED).count() == len(holds)
+    for hold in holds:
+        assert rows.get(pk=hold.pk).canceled_at == hold.tentative_expires_at
