@@ -1,0 +1,487 @@
+"""Admin for bookings and clients: every booking write goes through bookings/services.py.
+
+See bookings/admin_forms.py for how a form save becomes a service call, and
+bookings/admin_changelist.py for what keeps the list fast at a million bookings.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from accounts.admin_scoping import AccountScopedAdmin, AccountScopedMixin, scope_to_user
+from accounts.errors import DomainError
+from bookings.admin_changelist import (
+    AccountRelatedFieldListFilter,
+    BookingChangeList,
+    EffectiveStatusFilter,
+    EstimatedCountPaginator,
+)
+from bookings.admin_forms import (
+    BookingAdminForm,
+    BookingCommentForm,
+    BookingCommentFormSet,
+    BookingFeeForm,
+    BookingFeeFormSet,
+    CancelBookingsForm,
+)
+from bookings.models import (
+    Booking,
+    BookingComment,
+    BookingFee,
+    BookingTax,
+    Client,
+    id_for_reference,
+)
+from bookings.services import booking_cancel, booking_update
+
+REFERENCE_LIKE = re.compile(r"[0-9A-Za-z]{1,12}")
+CLIENT_BOOKINGS_SHOWN = 50
+
+
+def is_live(booking: Booking | None) -> bool:
+    """A booking that may still change: not canceled, and not a hold past its expiry."""
+    return booking is not None and booking.status_at() != Booking.Status.CANCELED
+
+
+def _local(value, booking: Booking) -> str:
+    return f"{value.astimezone(booking.rental.tzinfo):%Y-%m-%d %H:%M}"
+
+
+class BookingChildInline(AccountScopedMixin, admin.TabularInline):
+    """Rows of a booking: shown read-only; added or removed only through services."""
+
+    extra = 0
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return is_live(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class BookingFeeInline(BookingChildInline):
+    model = BookingFee
+    form = BookingFeeForm
+    formset = BookingFeeFormSet
+    fields = ["rentals_fee", "name", "price", "times_booked", "included_in_price", "total"]
+    readonly_fields = ["total"]
+    verbose_name_plural = "fees (blank name or price: taken from the rental's catalogue fee)"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return is_live(obj) and AccountScopedMixin.has_delete_permission(self, request, obj)
+
+    @admin.display(description="total")
+    def total(self, fee: BookingFee) -> str:
+        return f"{fee.total}" if fee.pk else "—"
+
+
+class BookingTaxInline(BookingChildInline):
+    model = BookingTax
+    fields = ["name", "percentage", "amount", "included_in_price", "taxable_type"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # taxes are set when the booking is created through the API
+
+
+class BookingCommentInline(BookingChildInline):
+    model = BookingComment
+    form = BookingCommentForm
+    formset = BookingCommentFormSet
+    fields = ["content", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.author = request.user.get_username()
+        return formset
+
+
+@admin.register(Booking)
+class BookingAdmin(AccountScopedAdmin):
+    form = BookingAdminForm
+    list_display = [
+        "reference",
+        "rental",
+        "client",
+        "check_in",
+        "check_out",
+        "nights",
+        "status_display",
+        "final_price",
+        "left_to_collect",
+        "calendar_link",
+    ]
+    list_display_links = ["reference"]
+    list_select_related = ["rental", "client"]
+    list_filter = [EffectiveStatusFilter, ("rental", AccountRelatedFieldListFilter)]
+    date_hierarchy = "start_at"
+    ordering = ["-start_at", "-id"]
+    search_fields = ["external_reference"]  # searched by get_search_results below
+    search_help_text = "Reference (e.g. 00HIV6), external reference, client name or e-mail."
+    autocomplete_fields = ["rental", "client"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    list_per_page = 50
+    actions = ["cancel_bookings", "confirm_holds"]
+    inlines = [BookingFeeInline, BookingTaxInline, BookingCommentInline]
+    save_as = False
+
+    # --- list -----------------------------------------------------------------------
+
+    def get_changelist(self, request, **kwargs):
+        return BookingChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        clients = scope_to_user(Client.objects.all(), request).filter(
+            Q(fullname__icontains=term) | Q(emails__icontains=term)
+        )
+        condition = Q(external_reference=term) | Q(client__in=clients.values("pk"))
+        booking_id = id_for_reference(term) if REFERENCE_LIKE.fullmatch(term) else None
+        if booking_id is not None:
+            condition |= Q(pk=booking_id)
+        return queryset.filter(condition), False
+
+    @admin.display(description="reference", ordering="id")
+    def reference(self, booking: Booking) -> str:
+        return booking.reference
+
+    @admin.display(description="check-in", ordering="start_at")
+    def check_in(self, booking: Booking) -> str:
+        return _local(booking.start_at, booking)
+
+    @admin.display(description="check-out", ordering="end_at")
+    def check_out(self, booking: Booking) -> str:
+        return _local(booking.end_at, booking)
+
+    @admin.display(description="nights")
+    def nights(self, booking: Booking) -> int:
+        return booking.nights
+
+    @admin.display(description="status", ordering="status")
+    def status_display(self, booking: Booking) -> str:
+        status = booking.status_at()
+        label = Booking.Status(status).label
+        if status == Booking.Status.TENTATIVE and booking.tentative_expires_at:
+            label += f" until {_local(booking.tentative_expires_at, booking)}"
+        return format_html('<span class="booking-status status-{}">{}</span>', status, label)
+
+    @admin.display(description="left to collect")
+    def left_to_collect(self, booking: Booking):
+        return booking.payment_left_to_collect
+
+    @admin.display(description="calendar")
+    def calendar_link(self, booking: Booking) -> str:
+        month = booking.start_at.astimezone(booking.rental.tzinfo)
+        url = reverse("admin:rentals_rental_calendar", args=[booking.rental_id])
+        return format_html('<a href="{}?month={:%Y-%m}">calendar</a>', url, month)
+
+    # --- change page ----------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return self._read_only_fieldsets()
+        stay = [
+            "rental",
+            "client",
+            "booking_status",
+            "tentative_expires_at",
+            ("check_in_date", "check_in_time"),
+            ("check_out_date", "check_out_time"),
+            ("adults", "children"),
+            ("expected_checkin_time", "expected_checkout_time"),
+        ]
+        details = ["door_key_code", "external_reference", "source", "notes"]
+        if obj is None:
+            details.append("comment")
+        fieldsets = [
+            (None, {"fields": stay}),
+            ("Price", {"fields": self._price_fields(obj)}),
+            ("Damage deposit", {"fields": self._deposit_fields()}),
+            ("Details", {"fields": details}),
+        ]
+        if obj is not None:
+            fieldsets.insert(0, ("Booking", {"fields": self._summary_fields()}))
+        return fieldsets
+
+    def _summary_fields(self):
+        return [("reference", "status_display"), "calendar_link", ("booked_at", "locked_by")]
+
+    def _price_fields(self, obj):
+        fields = [
+            "currency",
+            ("initial_price", "discount"),
+            "final_price",
+            ("channel_price", "commission", "downpayment"),
+            ("final_payback_to_owner", "rental_payback_to_owner"),
+        ]
+        if obj is not None:
+            fields[2:2] = ["final_rental_price"]
+            fields += [("paid_amount", "left_to_collect"), "balance_due_at"]
+        return fields
+
+    def _deposit_fields(self):
+        return [
+            "damage_deposit",
+            "charge_damage_deposit_on_arrival",
+            "damage_deposit_collection_method",
+            "damage_deposit_external_collection_method_name",
+        ]
+
+    def _read_only_fieldsets(self):
+        return [
+            ("Booking", {"fields": [*self._summary_fields(), ("canceled_at", "cancelation")]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "rental",
+                        "client",
+                        ("check_in", "check_out", "nights"),
+                        ("adults", "children"),
+                    ]
+                },
+            ),
+            ("Price", {"fields": self._price_fields(True)}),
+            ("Damage deposit", {"fields": self._deposit_fields()}),
+            ("Details", {"fields": ["door_key_code", "external_reference", "source", "notes"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [
+            "reference",
+            "status_display",
+            "calendar_link",
+            "booked_at",
+            "locked_by",
+            "final_rental_price",
+            "paid_amount",
+            "left_to_collect",
+            "balance_due_at",
+            "canceled_at",
+            "cancelation",
+            "check_in",
+            "check_out",
+            "nights",
+        ]
+        if obj is not None:
+            fields.append("rental")  # a booking does not move to another rental
+        return fields
+
+    @admin.display(description="cancelation")
+    def cancelation(self, booking: Booking) -> str:
+        reason = booking.cancelation_reason_effective()
+        label = Booking.CancelationReason(reason).label if reason else "—"
+        return format_html_join(
+            "<br>",
+            "{}",
+            [
+                (label,),
+                *(
+                    (f"{who}: {text}",)
+                    for who, text in (
+                        ("to guest", booking.cancelation_message_to_guest),
+                        ("to channel", booking.cancelation_message_to_channel),
+                    )
+                    if text
+                ),
+            ],
+        )
+
+    @admin.display(description="locked to")
+    def locked_by(self, booking: Booking) -> str:
+        return booking.locked_by or "—"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.author = request.user.get_username()
+        return form
+
+    def get_inlines(self, request, obj):
+        # Fees and comments of a new booking: add them once it exists (the add form has
+        # a "first comment" field).
+        return self.inlines if obj is not None else []
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and not is_live(obj):
+            return False  # canceled bookings stay as history
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a booking is canceled, never deleted
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """One transaction for the page: if any part failed, undo what the services
+        already wrote, so the page re-renders with its errors and nothing half-saved."""
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if request.method == "POST" and not isinstance(response, HttpResponseRedirect):
+                transaction.set_rollback(True)
+        return response
+
+    def save_model(self, request, obj, form, change):
+        """The form's service call has saved the booking already."""
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("booking_status", Booking.Status.BOOKED)
+        return initial
+
+    # --- cancel and confirm ---------------------------------------------------------
+
+    def get_urls(self):
+        cancel = path(
+            "<path:object_id>/cancel/",
+            self.admin_site.admin_view(self.cancel_view),
+            name="bookings_booking_cancel",
+        )
+        return [cancel, *super().get_urls()]
+
+    def cancel_view(self, request, object_id):
+        booking = self.get_object(request, object_id)
+        change_url = reverse("admin:bookings_booking_change", args=[booking.pk])
+        if not self.has_change_permission(request, booking):
+            if self.has_view_permission(request, booking):
+                self.message_user(request, f"{booking.reference} is already canceled.")
+                return HttpResponseRedirect(change_url)
+            raise PermissionDenied
+        return self._cancel(request, [booking], success_url=change_url)
+
+    @admin.action(description="Cancel selected bookings…", permissions=["change"])
+    def cancel_bookings(self, request, queryset):
+        return self._cancel(request, list(queryset.select_related("rental", "client")))
+
+    def _cancel(self, request, bookings, success_url=None):
+        """The intermediate page: a reason and messages, then booking_cancel for each."""
+        form = CancelBookingsForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            canceled, skipped = 0, 0
+            for booking in bookings:
+                if not is_live(booking):
+                    skipped += 1
+                    continue
+                try:
+                    booking_cancel(
+                        booking=booking,
+                        reason=form.cleaned_data["reason"],
+                        message_to_guest=form.cleaned_data["message_to_guest"],
+                        message_to_channel=form.cleaned_data["message_to_channel"],
+                    )
+                except DomainError as error:
+                    self.message_user(request, f"{booking.reference}: {error}", messages.ERROR)
+                else:
+                    canceled += 1
+            self.message_user(
+                request,
+                f"Canceled {canceled} booking{'s' if canceled != 1 else ''}"
+                + (f"; {skipped} already canceled." if skipped else "."),
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(success_url) if success_url else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Cancel bookings" if len(bookings) != 1 else "Cancel booking",
+            "opts": self.opts,
+            "bookings": bookings,
+            "live_count": sum(1 for booking in bookings if is_live(booking)),
+            "form": form,
+            "single": success_url is not None,
+            "action_name": "cancel_bookings",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/bookings/booking/cancel.html", context)
+
+    @admin.action(description="Confirm selected tentative holds", permissions=["change"])
+    def confirm_holds(self, request, queryset):
+        now = timezone.now()
+        confirmed = 0
+        for booking in queryset.select_related("rental"):
+            if booking.status_at(now) != Booking.Status.TENTATIVE:
+                self.message_user(
+                    request,
+                    f"{booking.reference} is {booking.status_at(now)}, not a live hold: "
+                    "left as it is.",
+                    messages.WARNING,
+                )
+                continue
+            try:
+                booking_update(booking=booking, data={"booked": True}, now=now)
+            except DomainError as error:
+                self.message_user(request, f"{booking.reference}: {error}", messages.ERROR)
+            else:
+                confirmed += 1
+        if confirmed:
+            self.message_user(
+                request,
+                f"Confirmed {confirmed} hold{'s' if confirmed != 1 else ''} as booked.",
+                messages.SUCCESS,
+            )
+
+
+@admin.register(Client)
+class ClientAdmin(AccountScopedAdmin):
+    list_display = ["fullname", "email_list", "phone_list", "preferred_locale"]
+    search_fields = ["fullname", "firstname", "lastname", "emails"]
+    readonly_fields = ["recent_bookings", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["account", "fullname", ("firstname", "lastname")]}),
+        ("Contact", {"fields": ["emails", "phones", "preferred_locale", "notes"]}),
+        ("Bookings", {"fields": ["recent_bookings"]}),
+        ("History", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="e-mails")
+    def email_list(self, client: Client) -> str:
+        return ", ".join(client.emails or [])
+
+    @admin.display(description="phones")
+    def phone_list(self, client: Client) -> str:
+        return ", ".join(client.phones or [])
+
+    @admin.display(description="latest bookings")
+    def recent_bookings(self, client: Client) -> str:
+        if client.pk is None:
+            return "—"
+        bookings = list(
+            Booking.objects.filter(client=client)
+            .select_related("rental")
+            .order_by("-start_at", "-id")[:CLIENT_BOOKINGS_SHOWN]
+        )
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:bookings_booking_change", args=[b.pk]),
+                    b.reference,
+                    b.rental,
+                    _local(b.start_at, b),
+                    _local(b.end_at, b),
+                    Booking.Status(b.status_at()).label,
+                )
+                for b in bookings
+            ),
+        )
+        return format_html(
+            '<table class="client-bookings"><thead><tr><th>reference</th><th>rental</th>'
+            "<th>check-in</th><th>check-out</th><th>status</th></tr></thead>"
+            '<tbody>{}</tbody></table><p><a href="{}?q={}">all of this client\'s bookings</a></p>',
+            rows or format_html('<tr><td colspan="5">No bookings yet.</td></tr>'),
+            reverse("admin:bookings_booking_changelist"),
+            client.fullname,
+        )
