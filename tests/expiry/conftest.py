@@ -61,14 +61,17 @@ def make_booking(rental: Rental) -> Callable[..., Booking]:
     return make
 
 
-@pytest.fixture
-def redis_url() -> str:
-    """The test Redis; unreachable is a failure that says how to start it, never a skip."""
+def require_redis() -> str:
+    """The test Redis URL. Unreachable is a test failure that says how to start it, never a
+    skip: called from the test body, so pytest reports FAILED, not a setup error."""
+    problem = ""
     try:
         redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
+        problem = str(exc)
+    if problem:
         pytest.fail(
-            f"Redis is not reachable at {TEST_REDIS_URL} ({exc}). Start it with:\n"
+            f"Redis is not reachable at {TEST_REDIS_URL} ({problem}). Start it with:\n"
             f"    {START_REDIS}\n"
             "or point TEST_REDIS_URL at a running server.",
             pytrace=False,
@@ -123,7 +126,7 @@ class Worker:
 
 
 @pytest.fixture
-def start_worker(transactional_db, redis_url, tmp_path) -> Iterator[Callable[..., Worker]]:
+def start_worker(transactional_db, tmp_path) -> Iterator[Callable[..., Worker]]:
     """Start real workers on the Redis broker and the test database; stopped after the test,
     before the test database is flushed (this fixture depends on `transactional_db`)."""
     workers: list[Worker] = []
@@ -135,7 +138,7 @@ def start_worker(transactional_db, redis_url, tmp_path) -> Iterator[Callable[...
             "SECRET_KEY": "test-only-not-secret",
             "DEBUG": "false",
             "DATABASE_URL": test_database_url(),
-            "REDIS_URL": redis_url,
+            "REDIS_URL": require_redis(),
             **env,
         }
         worker = Worker(
