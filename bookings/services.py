@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -875,3 +876,59 @@ def tentative_bookings_expire(
         if len(ids) < batch_size:
             break
     return total
+
+
+# --- clients ------------------------------------------------------------------------------
+
+CLIENT_INPUT_FIELDS = (
+    "fullname",
+    "firstname",
+    "lastname",
+    "emails",
+    "phones",
+    "notes",
+    "preferred_locale",
+)
+
+
+def _client_assign(client: Client, data: Mapping[str, Any]) -> None:
+    """Copy the known fields of `data` onto `client` and validate it; unknown keys are ignored.
+
+    `emails` and `phones` are lists of strings (a single string is taken as a list of one).
+    """
+    errors = _Errors()
+    for name in CLIENT_INPUT_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name in ("emails", "phones"):
+            if value is None:
+                value = []
+            elif isinstance(value, str):
+                value = [value] if value.strip() else []
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                errors.add(name, "must be a list of strings")
+                continue
+            value = [item.strip() for item in value if item.strip()]
+        else:
+            value = (_coerce(errors, name, _text, value) or "").strip()
+        setattr(client, name, value)
+    errors.raise_if_any()
+    try:
+        client.full_clean(exclude=["account"])
+    except DjangoValidationError as exc:
+        raise ValidationFailed(exc.message_dict) from None
+
+
+def client_create(*, account_id: int, data: Mapping[str, Any]) -> Client:
+    client = Client(account_id=account_id)
+    _client_assign(client, data)
+    client.save()
+    return client
+
+
+def client_update(*, client: Client, data: Mapping[str, Any]) -> Client:
+    """Change the fields present in `data` (PUT and PATCH alike)."""
+    _client_assign(client, data)
+    client.save()
+    return client

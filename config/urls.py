@@ -8,6 +8,8 @@ from config import views
 
 api_v3: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
+    path("", include("bookings.api.urls")),
+    path("", include("rentals.api.urls")),
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
     # Anything else under /api/ is a JSON 404, also with DEBUG on.
     re_path(r"^.*$", views.api_not_found),

@@ -1,0 +1,525 @@
+"""The wire shapes of bookings, their fees, taxes and comments, and clients.
+
+Output serializers build their dicts directly in `to_representation` (a list page is
+100 records; DRF's per-field machinery would dominate its time); their declared fields
+describe that shape for the OpenAPI schema, and schemathesis checks the two agree.
+Input serializers only document the accepted fields: the services coerce and
+validate raw values (DESIGN §3), so the views pass the unwrapped dict straight on.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from accounts.api.timefmt import utc_text
+from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
+
+RESTRICTED_FIELDS = ("id", "reference", "status", "start_at", "end_at", "updated_at")
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def percent(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.3f}"
+
+
+def _money_field(**kwargs: Any) -> serializers.DecimalField:
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_null", True)
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+def _optional(field_class: type, **kwargs: Any) -> serializers.Field:
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_null", True)
+    return field_class(**kwargs)
+
+
+def _ids() -> serializers.ListField:
+    return serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+def translated(name: str) -> dict[str, str]:
+    return {"en": name}
+
+
+class TranslationsSerializer(serializers.Serializer):
+    en = serializers.CharField()
+
+
+# --- booking fees ---------------------------------------------------------------------
+
+
+class BookingFeeLinksSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    booking = serializers.IntegerField()
+    rentals_fee = serializers.IntegerField(allow_null=True)
+    bookings_taxes = serializers.ListField(child=serializers.IntegerField())
+
+
+class BookingFeeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = TranslationsSerializer()
+    price = _money_field(required=True, allow_null=False)
+    times_booked = serializers.IntegerField()
+    required = serializers.BooleanField(allow_null=True)
+    included_in_price = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    links = BookingFeeLinksSerializer()
+
+    def to_representation(self, fee: BookingFee) -> dict[str, Any]:
+        tax_ids = self.context.get("fee_tax_ids")
+        taxes = [tax.pk for tax in fee.taxes.all()] if tax_ids is None else tax_ids.get(fee.pk, [])
+        return {
+            "id": fee.pk,
+            "name": translated(fee.name),
+            "price": money(fee.price),
+            "times_booked": fee.times_booked,
+            "required": fee.required,
+            "included_in_price": fee.included_in_price,
+            "created_at": utc_text(fee.created_at),
+            "updated_at": utc_text(fee.updated_at),
+            "links": {
+                "account": fee.account_id,
+                "booking": fee.booking_id,
+                "rentals_fee": fee.rentals_fee_id,
+                "bookings_taxes": taxes,
+            },
+        }
+
+
+class BookingFeeInputSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text='a string or {"en": "..."}; default: the rental fee')
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0))
+    times_booked = serializers.IntegerField(min_value=1, required=False, default=1)
+    rentals_fee_id = serializers.IntegerField(required=False, allow_null=True)
+    required = serializers.BooleanField(required=False, allow_null=True)
+    included_in_price = serializers.BooleanField(required=False)
+
+
+# --- booking taxes --------------------------------------------------------------------
+
+
+class TaxableSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    type = serializers.ChoiceField(choices=BookingTax.TaxableType.values)
+
+
+class BookingTaxLinksSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    booking = serializers.IntegerField()
+    tax = serializers.IntegerField(allow_null=True)
+    taxable = TaxableSerializer()
+
+
+class BookingTaxSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = TranslationsSerializer()
+    tax_included_in_price = serializers.BooleanField()
+    percentage = serializers.DecimalField(max_digits=9, decimal_places=3)
+    amount = _money_field(required=True, allow_null=False)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    links = BookingTaxLinksSerializer()
+
+    def to_representation(self, tax: BookingTax) -> dict[str, Any]:
+        if tax.taxable_type == BookingTax.TaxableType.BOOKINGS_FEE:
+            taxable_id = tax.bookings_fee_id
+        else:
+            taxable_id = getattr(tax, "booking_rental_id", None)
+            if taxable_id is None:
+                taxable_id = tax.booking.rental_id  # cached by the booking's prefetch
+        return {
+            "id": tax.pk,
+            "name": translated(tax.name),
+            "tax_included_in_price": tax.included_in_price,
+            "percentage": percent(tax.percentage),
+            "amount": money(tax.amount),
+            "created_at": utc_text(tax.created_at),
+            "updated_at": utc_text(tax.updated_at),
+            "links": {
+                "account": tax.account_id,
+                "booking": tax.booking_id,
+                "tax": tax.tax_id,
+                "taxable": {"id": taxable_id, "type": tax.taxable_type},
+            },
+        }
+
+
+class BookingTaxInputSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text='a string or {"en": "..."}; default: the tax')
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    percentage = serializers.DecimalField(
+        max_digits=9, decimal_places=3, required=False, min_value=Decimal(0)
+    )
+    tax_id = serializers.IntegerField(required=False, allow_null=True)
+    taxable_type = serializers.ChoiceField(
+        choices=BookingTax.TaxableType.values, required=False, default="Rental"
+    )
+    taxable_id = serializers.IntegerField(required=False, allow_null=True)
+    included = serializers.BooleanField(
+        required=False, help_text="also accepted as included_in_price / tax_included_in_price"
+    )
+
+
+# --- booking comments -----------------------------------------------------------------
+
+
+class BookingCommentLinksSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    booking = serializers.IntegerField()
+
+
+class BookingCommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    content = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    links = BookingCommentLinksSerializer()
+
+    def to_representation(self, comment: BookingComment) -> dict[str, Any]:
+        return {
+            "id": comment.pk,
+            "content": comment.content,
+            "created_at": utc_text(comment.created_at),
+            "updated_at": utc_text(comment.updated_at),
+            "links": {"account": comment.account_id, "booking": comment.booking_id},
+        }
+
+
+class BookingCommentInputSerializer(serializers.Serializer):
+    content = serializers.CharField()
+
+
+# --- bookings -------------------------------------------------------------------------
+
+
+class BookingLinksSerializer(serializers.Serializer):
+    rental = serializers.IntegerField()
+    account = _optional(serializers.IntegerField, allow_null=False)
+    client = _optional(serializers.IntegerField)
+    bookings_fees = _ids()
+    bookings_taxes = _ids()
+    booking_comments = _ids()
+    bookings_payments = _ids()
+    bookings_tags = _ids()
+    conversations = _ids()
+    payments = _ids()
+    rentals_tags = _ids()
+    discount_code_usage = _optional(serializers.IntegerField)
+    inquiry = _optional(serializers.IntegerField)
+    rental_agreement = _optional(serializers.IntegerField)
+    source = _optional(serializers.IntegerField)
+
+
+class BookingSerializer(serializers.Serializer):
+    """A booking as the caller may see it: every field for bookings_read / bookings_write
+    and for the application that created it; otherwise only RESTRICTED_FIELDS and the
+    rental link (so only those are required in the schema)."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=Booking.Status.labels)
+    start_at = serializers.DateTimeField()
+    end_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    links = BookingLinksSerializer()
+
+    adults = _optional(serializers.IntegerField)
+    children = _optional(serializers.IntegerField)
+    booked = _optional(serializers.BooleanField, allow_null=False)
+    unavailable = _optional(serializers.BooleanField, allow_null=False)
+    bookings_payments_count = _optional(serializers.IntegerField, allow_null=False)
+    review_requests_count = _optional(serializers.IntegerField, allow_null=False)
+    currency = _optional(serializers.CharField, allow_blank=True)
+    initial_price = _money_field()
+    initial_rental_price = _money_field()
+    discount = _optional(serializers.CharField, allow_blank=True)
+    final_rental_price = _money_field()
+    final_price = _money_field()
+    channel_price = _money_field()
+    commission = _money_field()
+    downpayment = _money_field()
+    final_payback_to_owner = _money_field()
+    rental_payback_to_owner = _money_field()
+    paid_amount = _money_field()
+    authorized_amount = _money_field()
+    paid_or_authorized_amount = _money_field()
+    payment_left_to_collect = _money_field()
+    reconciliation = _money_field()
+    damage_deposit = _money_field()
+    charge_damage_deposit_on_arrival = _optional(serializers.BooleanField, allow_null=False)
+    damage_deposit_collection_method = _optional(serializers.CharField)
+    damage_deposit_external_collection_method_name = _optional(serializers.CharField)
+    expected_checkin_time = _optional(serializers.CharField)
+    expected_checkout_time = _optional(serializers.CharField)
+    door_key_code = _optional(serializers.CharField)
+    notes = _optional(serializers.CharField, allow_blank=True)
+    external_reference = _optional(serializers.CharField)
+    imported = _optional(serializers.BooleanField, allow_null=False)
+    locked = _optional(serializers.CharField, help_text='"application-17" or null')
+    owned_by_app = _optional(serializers.BooleanField, allow_null=False)
+    payment_url = _optional(serializers.CharField)
+    cancelation_reason = _optional(
+        serializers.ChoiceField, choices=Booking.CancelationReason.values
+    )
+    cancelation_message_to_guest = _optional(serializers.CharField)
+    cancelation_message_to_channel = _optional(serializers.CharField)
+    created_at = _optional(serializers.DateTimeField, allow_null=False)
+    booked_at = _optional(serializers.DateTimeField)
+    canceled_at = _optional(serializers.DateTimeField)
+    tentative_expires_at = _optional(serializers.DateTimeField)
+    balance_due_at = _optional(serializers.DateTimeField, allow_null=False)
+    contract_updated_at = _optional(serializers.DateTimeField)
+    bookings_fees = BookingFeeSerializer(many=True, required=False)
+    bookings_taxes = BookingTaxSerializer(many=True, required=False)
+    booking_comments = BookingCommentSerializer(many=True, required=False)
+
+    def to_representation(self, booking: Booking) -> dict[str, Any]:
+        now = self.context["now"]
+        client = self.context["view"].client
+        status = booking.status_at(now)
+        record: dict[str, Any] = {
+            "id": booking.pk,
+            "reference": booking.reference,
+            "status": Booking.Status(status).label,
+            "start_at": utc_text(booking.start_at),
+            "end_at": utc_text(booking.end_at),
+            "updated_at": utc_text(booking.updated_at),
+        }
+        owned = booking.application_id is not None and booking.application_id == (
+            client.application_id
+        )
+        if not (self.context["full_access"] or owned):
+            record["links"] = {"rental": booking.rental_id}
+            return record
+        fees = list(booking.bookings_fees.all())
+        taxes = list(booking.bookings_taxes.all())
+        comments = list(booking.booking_comments.all())
+        record.update(
+            {
+                "adults": booking.adults,
+                "children": booking.children,
+                "booked": status == Booking.Status.BOOKED,
+                "unavailable": status == Booking.Status.UNAVAILABLE,
+                "bookings_payments_count": booking.bookings_payments_count,
+                "review_requests_count": 0,
+                "currency": booking.currency,
+                "initial_price": money(booking.initial_price),
+                "initial_rental_price": money(booking.initial_price),
+                "discount": booking.discount,
+                "final_rental_price": money(booking.final_rental_price),
+                "final_price": money(booking.final_price),
+                "channel_price": money(booking.channel_price),
+                "commission": money(booking.commission),
+                "downpayment": money(booking.downpayment),
+                "final_payback_to_owner": money(booking.final_payback_to_owner),
+                "rental_payback_to_owner": money(booking.rental_payback_to_owner),
+                "paid_amount": money(booking.paid_amount),
+                "authorized_amount": money(Decimal(0)),
+                "paid_or_authorized_amount": money(booking.paid_amount),
+                "payment_left_to_collect": money(booking.payment_left_to_collect),
+                "reconciliation": money(booking.reconciliation),
+                "damage_deposit": money(booking.damage_deposit),
+                "charge_damage_deposit_on_arrival": booking.charge_damage_deposit_on_arrival,
+                "damage_deposit_collection_method": booking.damage_deposit_collection_method
+                or None,
+                "damage_deposit_external_collection_method_name": (
+                    booking.damage_deposit_external_collection_method_name or None
+                ),
+                "expected_checkin_time": booking.expected_checkin_time or None,
+                "expected_checkout_time": booking.expected_checkout_time or None,
+                "door_key_code": booking.door_key_code or None,
+                "notes": booking.notes,
+                "external_reference": booking.external_reference or None,
+                "imported": booking.imported,
+                "locked": booking.locked_by,
+                "owned_by_app": owned,
+                "payment_url": None,
+                "cancelation_reason": booking.cancelation_reason_effective(now) or None,
+                "cancelation_message_to_guest": booking.cancelation_message_to_guest or None,
+                "cancelation_message_to_channel": booking.cancelation_message_to_channel or None,
+                "created_at": utc_text(booking.created_at),
+                "booked_at": utc_text(booking.booked_at),
+                "canceled_at": utc_text(booking.canceled_at_effective(now)),
+                "tentative_expires_at": utc_text(booking.tentative_expires_at),
+                "balance_due_at": utc_text(booking.balance_due_at),
+                "contract_updated_at": None,
+                "links": {
+                    "account": booking.account_id,
+                    "rental": booking.rental_id,
+                    "client": booking.client_id,
+                    "bookings_fees": [fee.pk for fee in fees],
+                    "bookings_taxes": [tax.pk for tax in taxes],
+                    "booking_comments": [comment.pk for comment in comments],
+                    "bookings_payments": [],
+                    "bookings_tags": [],
+                    "conversations": [],
+                    "payments": [],
+                    "rentals_tags": [],
+                    "discount_code_usage": None,
+                    "inquiry": None,
+                    "rental_agreement": None,
+                    "source": None,
+                },
+            }
+        )
+        include = self.context.get("include", ())
+        if "bookings_fees" in include:
+            tax_ids: dict[int, list[int]] = {}
+            for tax in taxes:
+                if tax.bookings_fee_id:
+                    tax_ids.setdefault(tax.bookings_fee_id, []).append(tax.pk)
+            context = {**self.context, "fee_tax_ids": tax_ids}
+            record["bookings_fees"] = [
+                BookingFeeSerializer(context=context).to_representation(fee) for fee in fees
+            ]
+        if "bookings_taxes" in include:
+            record["bookings_taxes"] = [
+                BookingTaxSerializer(context=self.context).to_representation(tax) for tax in taxes
+            ]
+        if "booking_comments" in include:
+            record["booking_comments"] = [
+                BookingCommentSerializer(context=self.context).to_representation(comment)
+                for comment in comments
+            ]
+        return record
+
+
+class BookingInputSerializer(serializers.Serializer):
+    """The fields a booking accepts (DESIGN §3); anything else in the body is ignored."""
+
+    start_at = serializers.CharField(
+        required=False,
+        help_text="required on create: ISO 8601, YYYY-MM-DD HH:MM:SS UTC, or a date "
+        "(then the rental's check-in time in its time zone)",
+    )
+    end_at = serializers.CharField(required=False, help_text="required on create; like start_at")
+    booked = serializers.BooleanField(required=False)
+    unavailable = serializers.BooleanField(required=False)
+    tentative_expires_at = serializers.CharField(
+        required=False, allow_null=True, help_text="a future time: a hold until then"
+    )
+    client_id = serializers.IntegerField(required=False, allow_null=True)
+    adults = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    children = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    currency = serializers.CharField(required=False, allow_blank=True, max_length=3)
+    initial_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    initial_rental_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    discount = serializers.CharField(required=False, allow_blank=True, help_text="100 or 10%")
+    final_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    channel_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    commission = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    downpayment = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    final_payback_to_owner = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    rental_payback_to_owner = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    damage_deposit = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=Decimal(0)
+    )
+    reconciliation = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True
+    )
+    charge_damage_deposit_on_arrival = serializers.BooleanField(required=False)
+    damage_deposit_collection_method = serializers.ChoiceField(
+        choices=[*Booking.DepositCollection.values, ""], required=False
+    )
+    damage_deposit_external_collection_method_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=100
+    )
+    expected_checkin_time = serializers.CharField(
+        required=False, allow_blank=True, help_text="12 or 12:30"
+    )
+    expected_checkout_time = serializers.CharField(
+        required=False, allow_blank=True, help_text="12 or 12:30"
+    )
+    door_key_code = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=6000)
+    external_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    imported = serializers.BooleanField(required=False)
+    booked_at = serializers.CharField(required=False, allow_null=True)
+    cancelation_reason = serializers.ChoiceField(
+        choices=[*Booking.CancelationReason.values, ""], required=False
+    )
+
+
+class BookingCreateInputSerializer(BookingInputSerializer):
+    bookings_fees = BookingFeeInputSerializer(many=True, required=False)
+    bookings_taxes = BookingTaxInputSerializer(many=True, required=False)
+    comments = BookingCommentInputSerializer(many=True, required=False)
+
+
+class BookingCancelInputSerializer(serializers.Serializer):
+    cancelation_reason = serializers.ChoiceField(
+        choices=Booking.CancelationReason.values, required=False
+    )
+    cancelation_message_to_guest = serializers.CharField(required=False, allow_blank=True)
+    cancelation_message_to_channel = serializers.CharField(required=False, allow_blank=True)
+
+
+# --- clients --------------------------------------------------------------------------
+
+
+class ClientLinksSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+
+
+class ClientSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    fullname = serializers.CharField()
+    firstname = serializers.CharField(allow_blank=True)
+    lastname = serializers.CharField(allow_blank=True)
+    emails = serializers.ListField(child=serializers.CharField())
+    phones = serializers.ListField(child=serializers.CharField())
+    notes = serializers.CharField(allow_blank=True)
+    preferred_locale = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    links = ClientLinksSerializer()
+
+    def to_representation(self, client: Client) -> dict[str, Any]:
+        return {
+            "id": client.pk,
+            "fullname": client.fullname,
+            "firstname": client.firstname,
+            "lastname": client.lastname,
+            "emails": list(client.emails or []),
+            "phones": list(client.phones or []),
+            "notes": client.notes,
+            "preferred_locale": client.preferred_locale,
+            "created_at": utc_text(client.created_at),
+            "updated_at": utc_text(client.updated_at),
+            "links": {"account": client.account_id},
+        }
+
+
+class ClientInputSerializer(serializers.Serializer):
+    fullname = serializers.CharField(max_length=300, required=False, help_text="required on create")
+    firstname = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    lastname = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    emails = serializers.ListField(child=serializers.CharField(), required=False)
+    phones = serializers.ListField(child=serializers.CharField(), required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    preferred_locale = serializers.CharField(max_length=10, required=False, allow_blank=True)

@@ -1,0 +1,354 @@
+"""`/api/v3/bookings` and its neighbours: thin views over bookings/services.py (writes)
+and bookings/selectors.py (reads), every queryset scoped to the caller's account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status as http
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts import scopes
+from accounts.api.exceptions import ScopeRequired
+from accounts.api.schema import envelope_serializer, request_envelope_serializer
+from accounts.api.timefmt import utc_text
+from accounts.api.viewsets import ResourceViewSet
+from accounts.errors import NotFound
+from bookings import selectors, services
+from bookings.api import serializers as s
+from bookings.api.filters import BookingSearchFilter
+from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
+from rentals.selectors import rentals_for_account
+
+BOOKING_RELATIONS = {
+    "rental": "rentals",
+    "client": "clients",
+    "bookings_fees": "bookings_fees",
+    "bookings_taxes": "bookings_taxes",
+    "booking_comments": "booking_comments",
+}
+INCLUDABLE = ("bookings_fees", "bookings_taxes", "booking_comments")
+CREATE_FIELDS = services.BOOKING_INPUT_FIELDS | {"bookings_fees", "bookings_taxes", "comments"}
+SYNCED_AT_HEADER = "X-Updated-Since-Request-Synced-At"
+
+BOOKINGS = envelope_serializer("Bookings", "bookings", s.BookingSerializer)
+INCLUDE = OpenApiParameter(
+    "include",
+    str,
+    description="comma list of bookings_fees, bookings_taxes, booking_comments to embed",
+)
+LIST_HEADERS = [
+    OpenApiParameter(name, str, OpenApiParameter.HEADER, response=True, description=text)
+    for name, text in (
+        ("Link", 'first, prev, next, last: <url>; rel="next", joined by ", "'),
+        ("X-Total-Count", "number of matching records"),
+        ("X-Total-Pages", "number of pages"),
+        ("X-Per-Page", "records per page"),
+        (SYNCED_AT_HEADER, "server time to pass as updated_since next time"),
+    )
+]
+BOOKING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Search bookings",
+        description="Default: bookings not over yet (end_at > now), not canceled, by start.",
+        parameters=[INCLUDE, *LIST_HEADERS],
+        responses=BOOKINGS,
+    ),
+    retrieve=extend_schema(
+        summary="Show bookings by id (one id or a comma list)",
+        parameters=[
+            INCLUDE,
+            OpenApiParameter("id", str, OpenApiParameter.PATH, pattern=r"^[0-9]+(,[0-9]+)*$"),
+        ],
+        responses=BOOKINGS,
+    ),
+    update=extend_schema(
+        summary="Update a booking",
+        parameters=[BOOKING_ID],
+        request=request_envelope_serializer("BookingUpdate", "bookings", s.BookingInputSerializer),
+        responses=BOOKINGS,
+    ),
+    partial_update=extend_schema(
+        summary="Update a booking",
+        parameters=[BOOKING_ID],
+        request=request_envelope_serializer("BookingUpdate", "bookings", s.BookingInputSerializer),
+        responses=BOOKINGS,
+    ),
+    destroy=extend_schema(
+        summary="Cancel a booking (the row stays, as history)",
+        parameters=[BOOKING_ID],
+        request=request_envelope_serializer(
+            "BookingCancel", "bookings", s.BookingCancelInputSerializer
+        ),
+        responses={204: OpenApiResponse(description="canceled")},
+    ),
+    add_bookings_fee=extend_schema(
+        summary="Add a fee to a booking",
+        parameters=[BOOKING_ID],
+        request=request_envelope_serializer(
+            "BookingsFee", "bookings_fees", s.BookingFeeInputSerializer
+        ),
+        responses=BOOKINGS,
+    ),
+    remove_bookings_fee=extend_schema(
+        summary="Remove a fee from a booking",
+        parameters=[BOOKING_ID, OpenApiParameter("fee_id", int, OpenApiParameter.PATH)],
+        request=None,
+        responses=BOOKINGS,
+    ),
+)
+class BookingViewSet(ResourceViewSet):
+    resource_key = "bookings"
+    queryset = Booking.objects.none()
+    relations = BOOKING_RELATIONS
+    serializer_class = s.BookingSerializer
+    filterset_class = BookingSearchFilter
+    write_scopes = (scopes.BOOKINGS_WRITE, scopes.BOOKINGS_WRITE_OWNED)
+    lookup_value_regex = r"[0-9]+(?:,[0-9]+)*"
+
+    @property
+    def full_access(self) -> bool:
+        return self.client.has_scope(scopes.BOOKINGS_READ, scopes.BOOKINGS_WRITE)
+
+    @property
+    def include(self) -> frozenset[str]:
+        if self.action not in ("list", "retrieve"):
+            return frozenset(("bookings_fees", "bookings_taxes"))  # a write shows its result
+        wanted = self.request.query_params.get("include", "")
+        return frozenset(part.strip() for part in wanted.split(",")) & set(INCLUDABLE)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {
+            **super().get_serializer_context(),
+            "full_access": self.full_access,
+            "include": self.include,
+        }
+
+    def scoped_queryset(self):
+        bookings = selectors.bookings_visible(
+            account_id=self.client.account_id, now=self.now, full_access=self.full_access
+        )
+        return selectors.with_api_relations(
+            bookings, full_comments="booking_comments" in self.include
+        )
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        response[SYNCED_AT_HEADER] = utc_text(self.now)
+        return response
+
+    def list_meta(self) -> dict[str, Any]:
+        search = getattr(self, "search", {})
+        if not search.get("updated_since"):
+            return {}
+        return {
+            "deleted_ids": selectors.booking_ids_canceled_since(
+                account_id=self.client.account_id,
+                since=search["updated_since"],
+                now=self.now,
+                rental_ids=search.get("rental_id") or (),
+                client_ids=search.get("client_id") or (),
+            )
+        }
+
+    # --- writes --------------------------------------------------------------------------
+
+    def _writable(self, pk: Any) -> Booking:
+        """The booking to change: 404 outside the account; 403 when only
+        bookings_write_owned is held and another application created it."""
+        booking = self.get_one(
+            pk, Booking.objects.for_account(self.client.account_id).select_related("rental")
+        )
+        if not self.client.has_scope(scopes.BOOKINGS_WRITE) and (
+            booking.application_id != self.client.application_id
+        ):
+            raise ScopeRequired(scopes.BOOKINGS_WRITE)
+        return booking
+
+    def _fresh(self, booking: Booking) -> Booking:
+        return selectors.with_api_relations(Booking.objects.filter(pk=booking.pk)).get()
+
+    @extend_schema(
+        summary="Create a booking on a rental",
+        parameters=[OpenApiParameter("rental_id", int, OpenApiParameter.PATH)],
+        request=request_envelope_serializer(
+            "BookingCreate", "bookings", s.BookingCreateInputSerializer
+        ),
+        responses={201: BOOKINGS},
+    )
+    def create_on_rental(self, request: Request, rental_id: str) -> Response:
+        rental = rentals_for_account(self.client.account_id).filter(pk=rental_id).first()
+        if rental is None:
+            raise NotFound({"rental_id": ["not found"]})
+        data = {key: value for key, value in self.unwrap().items() if key in CREATE_FIELDS}
+        booking = services.booking_create(
+            rental=rental,
+            data=data,
+            application_id=self.client.application_id,
+            # Without bookings_write the booking is locked to the application creating it.
+            lock_to_application=not self.client.has_scope(scopes.BOOKINGS_WRITE),
+            author=f"application-{self.client.application_id}",
+            now=self.now,
+        )
+        return self.render_created(self._fresh(booking), "bookings")
+
+    def update(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
+        booking = self._writable(pk)
+        data = {
+            key: value
+            for key, value in self.unwrap().items()
+            if key in services.BOOKING_INPUT_FIELDS
+        }
+        booking = services.booking_update(
+            booking=booking, data=data, application_id=self.client.application_id, now=self.now
+        )
+        return self.render([self._fresh(booking)])
+
+    def partial_update(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, pk)
+
+    def destroy(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
+        booking = self._writable(pk)
+        data = self.unwrap(optional=True)
+        services.booking_cancel(
+            booking=booking,
+            reason=data.get("cancelation_reason") or "",
+            message_to_guest=data.get("cancelation_message_to_guest") or "",
+            message_to_channel=data.get("cancelation_message_to_channel") or "",
+            application_id=self.client.application_id,
+            now=self.now,
+        )
+        return Response(status=http.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["patch"], url_path="add_bookings_fee")
+    def add_bookings_fee(self, request: Request, pk: str) -> Response:
+        booking = self._writable(pk)
+        data = self.unwrap(key="bookings_fees")
+        services.booking_add_fee(
+            booking=booking, data=data, application_id=self.client.application_id, now=self.now
+        )
+        return self.render([self._fresh(booking)])
+
+    @action(detail=True, methods=["patch"], url_path=r"remove_bookings_fee/(?P<fee_id>[0-9]+)")
+    def remove_bookings_fee(self, request: Request, pk: str, fee_id: str) -> Response:
+        booking = self._writable(pk)
+        services.booking_remove_fee(
+            booking=booking,
+            fee_id=int(fee_id),
+            application_id=self.client.application_id,
+            now=self.now,
+        )
+        return self.render([self._fresh(booking)])
+
+
+class _BookingRecordsViewSet(ResourceViewSet):
+    """Read-only lists of a booking's records; they carry prices, so they need a scope
+    that sees every booking field."""
+
+    read_scopes = (scopes.BOOKINGS_READ, scopes.BOOKINGS_WRITE)
+    lookup_value_regex = r"[0-9]+(?:,[0-9]+)*"
+    relations = {"booking": "bookings"}
+
+
+def _read_only_schema(name: str, key: str, serializer: type) -> Any:
+    envelope = envelope_serializer(name, key, serializer)
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {key}", responses=envelope),
+        retrieve=extend_schema(
+            summary=f"Show {key} by id (comma list)",
+            parameters=[
+                OpenApiParameter("id", str, OpenApiParameter.PATH, pattern=r"^[0-9]+(,[0-9]+)*$")
+            ],
+            responses=envelope,
+        ),
+    )
+
+
+@_read_only_schema("BookingsFees", "bookings_fees", s.BookingFeeSerializer)
+class BookingFeeViewSet(_BookingRecordsViewSet):
+    resource_key = "bookings_fees"
+    queryset = BookingFee.objects.none()
+    serializer_class = s.BookingFeeSerializer
+
+    def scoped_queryset(self):
+        return selectors.bookings_fees_for_account(self.client.account_id)
+
+
+@_read_only_schema("BookingsTaxes", "bookings_taxes", s.BookingTaxSerializer)
+class BookingTaxViewSet(_BookingRecordsViewSet):
+    resource_key = "bookings_taxes"
+    queryset = BookingTax.objects.none()
+    serializer_class = s.BookingTaxSerializer
+
+    def scoped_queryset(self):
+        return selectors.bookings_taxes_for_account(self.client.account_id)
+
+
+@_read_only_schema("BookingComments", "booking_comments", s.BookingCommentSerializer)
+class BookingCommentViewSet(_BookingRecordsViewSet):
+    resource_key = "booking_comments"
+    queryset = BookingComment.objects.none()
+    serializer_class = s.BookingCommentSerializer
+
+    def scoped_queryset(self):
+        return selectors.booking_comments_for_account(self.client.account_id)
+
+
+CLIENTS = envelope_serializer("Clients", "clients", s.ClientSerializer)
+CLIENT_REQUEST = request_envelope_serializer("Client", "clients", s.ClientInputSerializer)
+CLIENT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List clients", responses=CLIENTS),
+    retrieve=extend_schema(
+        summary="Show clients by id (comma list)",
+        parameters=[
+            OpenApiParameter("id", str, OpenApiParameter.PATH, pattern=r"^[0-9]+(,[0-9]+)*$")
+        ],
+        responses=CLIENTS,
+    ),
+    create=extend_schema(
+        summary="Create a client", request=CLIENT_REQUEST, responses={201: CLIENTS}
+    ),
+    update=extend_schema(
+        summary="Update a client", parameters=[CLIENT_ID], request=CLIENT_REQUEST, responses=CLIENTS
+    ),
+    partial_update=extend_schema(
+        summary="Update a client", parameters=[CLIENT_ID], request=CLIENT_REQUEST, responses=CLIENTS
+    ),
+)
+class ClientViewSet(ResourceViewSet):
+    resource_key = "clients"
+    queryset = Client.objects.none()
+    serializer_class = s.ClientSerializer
+    read_scopes = (scopes.CLIENTS_READ, scopes.CLIENTS_WRITE)
+    write_scopes = (scopes.CLIENTS_WRITE,)
+    lookup_value_regex = r"[0-9]+(?:,[0-9]+)*"
+
+    def scoped_queryset(self):
+        return selectors.clients_for_account(self.client.account_id)
+
+    def create(self, request: Request) -> Response:
+        client = services.client_create(account_id=self.client.account_id, data=self.unwrap())
+        return self.render_created(client, "clients")
+
+    def update(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
+        client = services.client_update(client=self.get_one(pk), data=self.unwrap())
+        return self.render([client])
+
+    def partial_update(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, pk)

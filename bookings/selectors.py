@@ -1,0 +1,137 @@
+"""Reads of bookings, clients and a booking's fees, taxes and comments, always within one
+account, with one `now` per request so that an expired hold reads as canceled everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import F, Prefetch, Q, QuerySet
+
+from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
+
+LIVE_STATUSES = (Booking.Status.BOOKED, Booking.Status.UNAVAILABLE, Booking.Status.TENTATIVE)
+
+
+def bookings_visible(*, account_id: int, now: dt.datetime, full_access: bool) -> QuerySet[Booking]:
+    """What a token may read: everything of its account with bookings_read/bookings_write;
+    otherwise (public, bookings_write_owned) only bookings not over and not canceled."""
+    bookings = Booking.objects.for_account(account_id)
+    if not full_access:
+        bookings = bookings.blocking(now).filter(end_at__gt=now)
+    return bookings
+
+
+def bookings_search(
+    bookings: QuerySet[Booking],
+    *,
+    now: dt.datetime,
+    start_from: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    months: int | None = None,
+    statuses: Sequence[str] = (),
+    include_canceled: bool = False,
+    rental_ids: Sequence[int] = (),
+    client_ids: Sequence[int] = (),
+    booking_ids: Sequence[int] | None = None,
+    external_references: Sequence[str] = (),
+    updated_since: dt.datetime | None = None,
+) -> QuerySet[Booking]:
+    """The search of `GET /api/v3/bookings` (DESIGN §4), deterministically ordered.
+
+    Without `updated_since`: bookings ending after `start_from` (default now), of the
+    given statuses (default all live ones), canceled ones only with `include_canceled`;
+    ordered by start. With it: bookings updated after it, any status unless `statuses`
+    narrows them, ordered by update — the order a sync client walks.
+    """
+    if updated_since is None:
+        bookings = bookings.filter(end_at__gt=start_from or now)
+    else:
+        bookings = bookings.filter(updated_at__gt=updated_since)
+        if start_from is not None:
+            bookings = bookings.filter(end_at__gt=start_from)
+    if until is not None:
+        bookings = bookings.filter(start_at__lt=until)
+    if months is not None:
+        bookings = bookings.filter(start_at__lt=(start_from or now) + relativedelta(months=months))
+    if statuses or updated_since is None:
+        wanted = list(statuses or LIVE_STATUSES)
+        if include_canceled:
+            wanted.append(Booking.Status.CANCELED)
+        bookings = bookings.with_status(wanted, now)
+    if rental_ids:
+        bookings = bookings.filter(rental_id__in=rental_ids)
+    if client_ids:
+        bookings = bookings.filter(client_id__in=client_ids)
+    if booking_ids is not None:
+        bookings = bookings.filter(pk__in=booking_ids)
+    if external_references:
+        bookings = bookings.filter(external_reference__in=external_references)
+    order = ("updated_at", "id") if updated_since is not None else ("start_at", "id")
+    return bookings.order_by(*order)
+
+
+def booking_ids_canceled_since(
+    *,
+    account_id: int,
+    since: dt.datetime,
+    now: dt.datetime,
+    rental_ids: Sequence[int] = (),
+    client_ids: Sequence[int] = (),
+) -> list[int]:
+    """Ids of bookings canceled after `since`: by a write or the sweep (whose rows were
+    updated no earlier than canceled), or holds that expired since and await the sweep."""
+    bookings = Booking.objects.for_account(account_id).filter(
+        Q(status=Booking.Status.CANCELED, updated_at__gt=since, canceled_at__gt=since)
+        | Q(
+            status=Booking.Status.TENTATIVE,
+            tentative_expires_at__gt=since,
+            tentative_expires_at__lte=now,
+        )
+    )
+    if rental_ids:
+        bookings = bookings.filter(rental_id__in=rental_ids)
+    if client_ids:
+        bookings = bookings.filter(client_id__in=client_ids)
+    return list(bookings.order_by("id").values_list("id", flat=True))
+
+
+def with_api_relations(
+    bookings: QuerySet[Booking], *, full_comments: bool = False
+) -> QuerySet[Booking]:
+    """Everything a booking record shows, in a constant number of queries per page."""
+    comments = BookingComment.objects.order_by("id")
+    if not full_comments:
+        comments = comments.only("id", "booking_id")
+    return bookings.select_related("rental").prefetch_related(
+        Prefetch("bookings_fees", queryset=BookingFee.objects.order_by("id")),
+        Prefetch("bookings_taxes", queryset=BookingTax.objects.order_by("id")),
+        Prefetch("booking_comments", queryset=comments),
+    )
+
+
+def bookings_fees_for_account(account_id: int) -> QuerySet[BookingFee]:
+    return (
+        BookingFee.objects.filter(account_id=account_id)
+        .prefetch_related(
+            Prefetch("taxes", queryset=BookingTax.objects.only("id", "bookings_fee_id"))
+        )
+        .order_by("id")
+    )
+
+
+def bookings_taxes_for_account(account_id: int) -> QuerySet[BookingTax]:
+    return (
+        BookingTax.objects.filter(account_id=account_id)
+        .annotate(booking_rental_id=F("booking__rental_id"))
+        .order_by("id")
+    )
+
+
+def booking_comments_for_account(account_id: int) -> QuerySet[BookingComment]:
+    return BookingComment.objects.filter(account_id=account_id).order_by("id")
+
+
+def clients_for_account(account_id: int) -> QuerySet[Client]:
+    return Client.objects.filter(account_id=account_id).order_by("id")

@@ -1,0 +1,1 @@
+"""REST API v3 for rentals."""

@@ -1,0 +1,7 @@
+from accounts.api.routers import OptionalSlashRouter
+from rentals.api.views import RentalViewSet
+
+router = OptionalSlashRouter()
+router.register("rentals", RentalViewSet, basename="rentals")
+
+urlpatterns = router.urls

@@ -1,0 +1,59 @@
+"""`/api/v3/rentals`: thin views over rentals/services.py, scoped to the caller's account."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status as http
+from rest_framework.response import Response
+
+from accounts import scopes
+from accounts.api.schema import envelope_serializer, request_envelope_serializer
+from accounts.api.viewsets import ResourceViewSet
+from rentals import selectors, services
+from rentals.api.serializers import RentalInputSerializer, RentalSerializer
+from rentals.models import Rental
+
+RENTALS = envelope_serializer("Rentals", "rentals", RentalSerializer)
+RENTAL_REQUEST = request_envelope_serializer("Rental", "rentals", RentalInputSerializer)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List rentals", responses=RENTALS),
+    retrieve=extend_schema(summary="Show rentals by id (comma list)", responses=RENTALS),
+    create=extend_schema(
+        summary="Create a rental", request=RENTAL_REQUEST, responses={201: RENTALS}
+    ),
+    update=extend_schema(summary="Update a rental", request=RENTAL_REQUEST, responses=RENTALS),
+    partial_update=extend_schema(
+        summary="Update a rental", request=RENTAL_REQUEST, responses=RENTALS
+    ),
+    destroy=extend_schema(
+        summary="Delete a rental (422 while it has bookings)", request=None, responses={204: None}
+    ),
+)
+class RentalViewSet(ResourceViewSet):
+    resource_key = "rentals"
+    queryset = Rental.objects.none()
+    serializer_class = RentalSerializer
+    read_scopes = (scopes.RENTALS_READ, scopes.RENTALS_WRITE)
+    write_scopes = (scopes.RENTALS_WRITE,)
+    lookup_value_regex = r"[0-9]+(?:,[0-9]+)*"
+
+    def scoped_queryset(self):
+        return selectors.rentals_for_account(self.client.account_id)
+
+    def create(self, request):
+        rental = services.rental_create(account_id=self.client.account_id, data=self.unwrap())
+        return self.render_created(rental, "rentals")
+
+    def update(self, request, pk=None, partial=False):
+        rental = self.get_one(pk)
+        rental = services.rental_update(rental=rental, data=self.unwrap())
+        return self.render([rental])
+
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk, partial=True)
+
+    def destroy(self, request, pk=None):
+        services.rental_delete(rental=self.get_one(pk))
+        return Response(status=http.HTTP_204_NO_CONTENT)
