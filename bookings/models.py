@@ -224,6 +224,11 @@ class Booking(models.Model):
                 condition=Q(status="tentative"),
                 name="booking_live_holds",
             ),
+            # The superuser's cross-account admin list (newest first) and its date
+            # hierarchy (MIN/MAX) would otherwise sort or scan every booking.
+            models.Index(fields=["start_at", "id"], name="booking_start_id"),
+            # Search by external reference (admin, API), also across accounts in the admin.
+            models.Index(fields=["external_reference"], name="booking_external_reference"),
         ]
 
     def __str__(self) -> str:
