@@ -113,3 +113,28 @@ def make_api(make_application, make_token) -> Callable[..., APIClient]:
 @pytest.fixture
 def api(make_api, account) -> APIClient:
     return make_api(account)
+
+
+@pytest.fixture
+def make_manager(db) -> Callable[..., object]:
+    """A property manager: a staff user of `account` with no model permissions."""
+
+    def make(account: Account, username: str = "") -> object:
+        from accounts.models import User
+
+        return User.objects.create_user(
+            username=username or f"manager-{secrets.token_hex(3)}",
+            password="manager-password",
+            account=account,
+            is_staff=True,
+        )
+
+    return make
+
+
+@pytest.fixture
+def manager_client(client, make_manager, account):
+    """Django's test client, signed in as a manager of `account` (`.user` is the user)."""
+    client.user = make_manager(account)
+    client.force_login(client.user)
+    return client
