@@ -229,6 +229,14 @@ class Booking(models.Model):
             models.Index(fields=["start_at", "id"], name="booking_start_id"),
             # Search by external reference (admin, API), also across accounts in the admin.
             models.Index(fields=["external_reference"], name="booking_external_reference"),
+            # The API's default search (end_at > from, by start_at, id): end_at is checked
+            # inside the index instead of on every past booking's row, and the page's
+            # COUNT is answered from the index alone (bench/plans: 49 ms -> 1 ms, 85 -> 9).
+            models.Index(
+                fields=["account", "start_at", "id", "end_at"],
+                include=["status", "tentative_expires_at"],
+                name="booking_account_start_end",
+            ),
         ]
 
     def __str__(self) -> str:
