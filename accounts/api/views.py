@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any, cast
 
+from django.http import HttpRequest, QueryDict
+from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import extend_schema, inline_serializer
 from oauth2_provider.models import AccessToken
 from rest_framework import serializers
@@ -23,6 +25,16 @@ class ApiViewMixin:
     The rate-limit headers go on every response to an authenticated request,
     errors included.
     """
+
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        drf_request = super().initialize_request(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method in ("GET", "HEAD"):
+            # A body sent with GET is ignored (DESIGN §4), also by the token check, which
+            # would otherwise parse it and turn bad JSON into a 400.
+            drf_request._data = QueryDict()
+            drf_request._files = MultiValueDict()
+            drf_request._full_data = drf_request._data
+        return drf_request
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
