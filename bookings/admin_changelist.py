@@ -120,7 +120,9 @@ class BookingChangeList(ChangeList):
                     for m in range(1, 13)
                 ],
             }
-        bounds = self.queryset.order_by().aggregate(first=Min(field), last=Max(field))
+        # The bounds of the user's whole list, not of the filtered one: two index probes
+        # either way, where a filter (say, live holds) could make MIN walk half the index.
+        bounds = self.root_queryset.order_by().aggregate(first=Min(field), last=Max(field))
         if not bounds["first"]:
             return {"show": False}
         first, last = (timezone.localtime(bounds[k]).year for k in ("first", "last"))
