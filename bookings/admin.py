@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts.admin_scoping import AccountScopedAdmin, AccountScopedMixin, scope_to_user
 from accounts.errors import DomainError
@@ -488,7 +489,7 @@ class ClientAdmin(AccountScopedAdmin):
             '<table class="client-bookings"><thead><tr><th>reference</th><th>rental</th>'
             "<th>check-in</th><th>check-out</th><th>status</th></tr></thead>"
             '<tbody>{}</tbody></table><p><a href="{}?q={}">all of this client\'s bookings</a></p>',
-            rows or format_html('<tr><td colspan="5">No bookings yet.</td></tr>'),
+            rows or mark_safe('<tr><td colspan="5">No bookings yet.</td></tr>'),
             reverse("admin:bookings_booking_changelist"),
             client.fullname,
         )

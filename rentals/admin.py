@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts.admin_scoping import AccountScopedAdmin, AccountScopedMixin
 from bookings.admin_calendar import month_calendar, parse_month
@@ -109,7 +110,7 @@ class RentalAdmin(AccountScopedAdmin):
             '<table class="upcoming-bookings"><thead><tr><th>reference</th><th>check-in</th>'
             "<th>check-out</th><th>status</th><th>client</th></tr></thead>"
             '<tbody>{}</tbody></table><p><a href="{}">Open the calendar</a></p>',
-            rows or format_html('<tr><td colspan="5">No upcoming stays.</td></tr>'),
+            rows or mark_safe('<tr><td colspan="5">No upcoming stays.</td></tr>'),
             calendar_url(rental.pk),
         )
 
