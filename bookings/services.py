@@ -46,6 +46,10 @@ from rentals.models import Rental, RentalsFee, Tax
 OVERLAP_CONSTRAINT = "booking_no_overlap"
 NOTES_MAX_LENGTH = 6000
 SWEEP_BATCH_SIZE = 1000
+# What the columns can hold: a 500 from the database is never the answer to big input.
+MAX_AMOUNT = Decimal(10) ** 10
+MAX_COUNT = 2**31 - 1
+MAX_BIGINT = 2**63 - 1
 
 # Fields another application may still change on a booking locked to its creator.
 LOCKED_WRITABLE_FIELDS = frozenset(
@@ -125,6 +129,8 @@ def _decimal(value: Any) -> Decimal | None:
         raise ValueError("must be a number") from None
     if not number.is_finite():
         raise ValueError("must be a number")
+    if abs(number) >= MAX_AMOUNT:  # the columns hold 12 digits, 2 of them decimals
+        raise ValueError("is too large")
     return pricing.money(number)
 
 
@@ -139,6 +145,8 @@ def _integer(value: Any) -> int | None:
         value = int(value)
     if not isinstance(value, int):
         raise ValueError("must be an integer")
+    if abs(value) > MAX_BIGINT:
+        raise ValueError("is too large")
     return value
 
 
@@ -233,6 +241,8 @@ def _booking_values(
             number = _coerce(errors, name, _integer, data[name])
             if number is not None and number < 0:
                 errors.add(name, "must be greater than or equal to 0")
+            elif number is not None and number > MAX_COUNT:
+                errors.add(name, "is too large")
             values[name] = number
     for name in ("expected_checkin_time", "expected_checkout_time"):
         if name in data:
@@ -403,6 +413,8 @@ def _apply_final_price(booking: Booking, values: Mapping[str, Any]) -> None:
             else []
         )
         booking.final_price = pricing.computed_final_price(booking.final_rental_price, fees, taxes)
+        if booking.final_price is not None and abs(booking.final_price) >= MAX_AMOUNT:
+            raise ValidationFailed({"final_price": ["is too large"]})
 
 
 # --- locking and overlap ----------------------------------------------------------------
@@ -507,6 +519,8 @@ def _fee_values(raw: Any, *, rental: Rental, errors: _Errors, prefix: str) -> di
         times = 1
     if times < 1:
         errors.add(f"{prefix}.times_booked", "must be greater than or equal to 1")
+    elif times > MAX_COUNT:
+        errors.add(f"{prefix}.times_booked", "is too large")
     values["times_booked"] = times
     default_required = rentals_fee.required if rentals_fee else None
     values["required"] = (
@@ -559,6 +573,8 @@ def _tax_values(
         percentage = tax.percentage if tax else Decimal("0")
     if percentage < 0:
         errors.add(f"{prefix}.percentage", "must be greater than or equal to 0")
+    elif percentage >= 1000:  # the column holds 6 digits, 3 of them decimals
+        errors.add(f"{prefix}.percentage", "must be less than 1000")
     values["percentage"] = percentage
     included = raw.get("included", raw.get("included_in_price", raw.get("tax_included_in_price")))
     if included is None:

@@ -6,9 +6,17 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.core.cache import cache
 
 from bookings import services
 from bookings.models import Booking
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit_counters():
+    """Rate-limit counters live in the cache and outlive each test's rolled-back rows, whose
+    application ids get reused; start every test with a fresh budget."""
+    cache.clear()
 
 
 def iso(value: dt.datetime) -> str:

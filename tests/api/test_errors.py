@@ -1,0 +1,74 @@
+"""Each error status of DESIGN §4 on the resource endpoints, in the one envelope."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tests.api.conftest import wrap
+
+
+def test_no_token_is_a_401_with_www_authenticate(db):
+    response = APIClient().get("/api/v3/bookings")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response.json()["errors"][0]["code"] == "unauthorized"
+
+
+def test_a_bad_token_is_a_401(db):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer nope")
+    assert client.get("/api/v3/rentals").status_code == 401
+
+
+def test_unsupported_method_is_a_405(api, rental):
+    response = api.put("/api/v3/bookings", wrap("bookings", booked=True), format="json")
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["code"] == "method_not_allowed"
+
+
+def test_text_plain_is_a_415(api, rental):
+    response = api.generic("POST", "/api/v3/rentals", "name=x", content_type="text/plain")
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["code"] == "unsupported_media_type"
+
+
+def test_malformed_json_on_update_is_a_400(api, rental, make_booking):
+    booking = make_booking(rental)
+    response = api.generic(
+        "PATCH", f"/api/v3/bookings/{booking.pk}", "{oops", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "bad_request"
+
+
+def test_rate_limit_is_a_429_with_headers(api, rental, settings):
+    cache.clear()  # the counters outlive each test's database rows and their reused ids
+    settings.API_RATE_LIMIT = 2
+    first = api.get("/api/v3/bookings")
+    assert first["X-RateLimit-Limit"] == "2"
+    assert first["X-RateLimit-Remaining"] == "1"
+    api.get("/api/v3/bookings")
+    response = api.get("/api/v3/bookings")
+    assert response.status_code == 429
+    assert response.json()["errors"][0]["code"] == "rate_limit_exceeded"
+    assert response["X-RateLimit-Remaining"] == "0"
+
+
+def test_rate_limit_headers_are_on_errors_too(api, db):
+    response = api.get("/api/v3/bookings/999999")
+    assert response.status_code == 404
+    assert "X-RateLimit-Reset" in response
+
+
+def test_values_the_database_cannot_hold_are_422_not_500(api, rental):
+    body = wrap(
+        "bookings",
+        booked=True,
+        start_at="2031-01-01",
+        end_at="2031-01-02",
+        initial_price="1e20",
+        adults=2**40,
+    )
+    response = api.post(f"/api/v3/rentals/{rental.pk}/bookings", body, format="json")
+    assert response.status_code == 422, response.content
