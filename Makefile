@@ -7,7 +7,7 @@ SQLITE_TEST_URL ?= sqlite:///$(CURDIR)/var/test.sqlite3
 TEST_SECRET_KEY := test-only-not-secret
 PYTEST_ARGS ?=
 
-.PHONY: venv run test test-sqlite test-postgres lint check-postgres bench bench-full clean
+.PHONY: venv run test test-sqlite test-postgres lint check-postgres browser-deps bench bench-full clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,7 +50,19 @@ test-sqlite: venv var
 test-postgres: venv check-postgres
 	SECRET_KEY=$(TEST_SECRET_KEY) DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint test-sqlite test-postgres
+# The admin's browser tests drive Debian's Chromium through its chromedriver; nothing
+# downloads a browser at test time.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else \
+	  echo; echo "The browser tests need Chromium and its driver. As root, run:"; \
+	  echo "  apt-get install -y chromium chromium-driver"; \
+	  echo "(they provide /usr/bin/chromium and /usr/bin/chromedriver)"; exit 1; \
+	fi
+
+test: lint browser-deps test-sqlite test-postgres
 
 clean:
 	rm -rf var db.sqlite3 db.sqlite3-* .pytest_cache

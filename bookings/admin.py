@@ -135,6 +135,7 @@ class BookingAdmin(AccountScopedAdmin):
     search_help_text = "Reference (e.g. 00HIV6), external reference, client name or e-mail."
     autocomplete_fields = ["rental", "client"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # facet counts would scan the table per choice
     paginator = EstimatedCountPaginator
     list_per_page = 50
     actions = ["cancel_bookings", "confirm_holds"]
