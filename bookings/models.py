@@ -232,9 +232,9 @@ class Booking(models.Model):
             # The API's default search (end_at > from, by start_at, id): end_at is checked
             # inside the index instead of on every past booking's row, and the page's
             # COUNT is answered from the index alone (bench/plans: 49 ms -> 1 ms, 85 -> 9).
+            # (Key columns rather than INCLUDE, which SQLite would warn about.)
             models.Index(
-                fields=["account", "start_at", "id", "end_at"],
-                include=["status", "tentative_expires_at"],
+                fields=["account", "start_at", "id", "end_at", "status", "tentative_expires_at"],
                 name="booking_account_start_end",
             ),
         ]

@@ -16,8 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="booking",
             index=models.Index(
-                fields=["account", "start_at", "id", "end_at"],
-                include=("status", "tentative_expires_at"),
+                fields=["account", "start_at", "id", "end_at", "status", "tentative_expires_at"],
                 name="booking_account_start_end",
             ),
         ),
