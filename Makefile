@@ -64,5 +64,13 @@ browser-deps:
 
 test: lint browser-deps test-sqlite test-postgres
 
+# Benchmarks on the PostgreSQL database bookings_bench and Redis DB 7 (docs/performance.md).
+# Needs wrk (Debian: apt-get install -y wrk).
+bench: venv check-postgres
+	$(BIN)/python -m bench.run --size small
+
+bench-full: venv check-postgres
+	$(BIN)/python -m bench.run --size full
+
 clean:
 	rm -rf var db.sqlite3 db.sqlite3-* .pytest_cache

@@ -1,0 +1,248 @@
+"""Create under contention: 50 clients booking 10 rentals through the API, against raw inserts.
+
+    python -m bench.contention [--clients 50] [--requests 20] [--workers 4]
+
+1. Ten rentals of the first account get a 120-day window after their last stay; every
+   client draws its own seeded list of (rental, arrival, 1–7 nights), so many requests
+   collide and both contenders replay exactly the same requests.
+2. API: gunicorn (sync workers) serves `POST /api/v3/rentals/{id}/bookings`; 50 threads
+   each send their list, one request at a time. 201 is accepted, 422 rejected, and
+   anything else is counted (a 5xx is a failure of the benchmark).
+3. Baseline, the floor: 50 threads, one psycopg connection each, INSERT the same rows
+   straight into bookings_booking in autocommit; the exclusion constraint's violation
+   is the rejection. No lock, no validation, no HTTP.
+4. After each run, SQL checks that no two blocking bookings overlap on those rentals.
+   The rows written are removed before and after (they carry source=bench-contention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import random
+import threading
+import time
+from collections import Counter
+
+from bench.common import log, setup_django, write_result
+from bench.fixtures import token_for
+from bench.server import HOST, PORT, gunicorn
+
+SOURCE = "bench-contention"
+WINDOW_DAYS = 120
+
+OVERLAPS_SQL = """
+SELECT count(*) FROM bookings_booking a JOIN bookings_booking b
+  ON a.rental_id = b.rental_id AND a.id < b.id
+ AND tstzrange(a.start_at, a.end_at, '[)') && tstzrange(b.start_at, b.end_at, '[)')
+WHERE a.rental_id = ANY(%(rentals)s)
+  AND (a.status IN ('booked', 'unavailable')
+       OR (a.status = 'tentative' AND a.tentative_expires_at > now()))
+  AND (b.status IN ('booked', 'unavailable')
+       OR (b.status = 'tentative' AND b.tentative_expires_at > now()))
+"""
+
+INSERT_SQL = """
+INSERT INTO bookings_booking (
+    account_id, rental_id, locked, status, start_at, end_at, booked_at, currency, discount,
+    final_price_is_manual, paid_amount, bookings_payments_count, damage_deposit,
+    charge_damage_deposit_on_arrival, damage_deposit_collection_method,
+    damage_deposit_external_collection_method_name, expected_checkin_time,
+    expected_checkout_time, door_key_code, notes, external_reference, source, imported,
+    cancelation_reason, cancelation_message_to_guest, cancelation_message_to_channel,
+    created_at, updated_at)
+VALUES (%s, %s, false, 'booked', %s, %s, now(), 'EUR', '', false, 0, 0, 0, true, '', '', '',
+        '', '', '', '', %s, false, '', '', '', now(), now())
+"""
+
+
+def _plan(clients: int, per_client: int, rentals: list[int], first_day: dt.date) -> list[list]:
+    plans = []
+    for number in range(clients):
+        rng = random.Random(1000 + number)
+        requests = []
+        for _ in range(per_client):
+            day = first_day + dt.timedelta(days=rng.randrange(WINDOW_DAYS))
+            start = dt.datetime.combine(day, dt.time(16), tzinfo=dt.UTC)
+            end = dt.datetime.combine(day + dt.timedelta(days=rng.randint(1, 7)), dt.time(10))
+            requests.append((rng.choice(rentals), start, end.replace(tzinfo=dt.UTC)))
+        plans.append(requests)
+    return plans
+
+
+def _in_threads(plans: list[list], work) -> tuple[Counter, float]:
+    counts: Counter = Counter()
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(plans) + 1)
+
+    def client(requests):
+        local = Counter()
+        state = {}
+        barrier.wait()
+        for request in requests:
+            local[work(state, request)] += 1
+        with lock:
+            counts.update(local)
+
+    threads = [threading.Thread(target=client, args=(p,)) for p in plans]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return counts, time.perf_counter() - start
+
+
+def _api_request(account_id: int):
+    headers = {
+        "Authorization": f"Bearer {token_for(account_id)}",
+        "Content-Type": "application/json",
+    }
+
+    def work(state, request) -> str:
+        rental_id, start, end = request
+        body = json.dumps(
+            {
+                "bookings": [
+                    {
+                        "start_at": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "end_at": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "booked": True,
+                        "source": SOURCE,
+                    }
+                ]
+            }
+        )
+        for attempt in range(3):
+            try:
+                connection = http.client.HTTPConnection(HOST, PORT, timeout=60)
+                connection.request("POST", f"/api/v3/rentals/{rental_id}/bookings", body, headers)
+                status = connection.getresponse().status
+                connection.close()
+                break
+            except (ConnectionError, http.client.HTTPException):
+                if attempt == 2:
+                    return "connection_error"
+                time.sleep(0.05)
+        if status == 201:
+            return "accepted"
+        if status == 422:
+            return "rejected"
+        return f"http_{status}"
+
+    return work
+
+
+def _raw_insert(dsn: dict, account_id: int):
+    import psycopg
+
+    def work(state, request) -> str:
+        if "connection" not in state:
+            state["connection"] = psycopg.connect(**dsn, autocommit=True)
+        rental_id, start, end = request
+        try:
+            state["connection"].execute(INSERT_SQL, (account_id, rental_id, start, end, SOURCE))
+        except psycopg.errors.ExclusionViolation:
+            return "rejected"
+        return "accepted"
+
+    return work
+
+
+def _cleanup_and_count_overlaps(rentals: list[int]) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(OVERLAPS_SQL, {"rentals": rentals})
+        overlaps = cursor.fetchone()[0]
+        cursor.execute("DELETE FROM bookings_booking WHERE source = %s", [SOURCE])
+    return overlaps
+
+
+def _figures(counts: Counter, seconds: float, overlaps: int) -> dict:
+    done = counts["accepted"] + counts["rejected"]
+    return {
+        "seconds": round(seconds, 3),
+        "accepted": counts["accepted"],
+        "rejected": counts["rejected"],
+        "other": {k: v for k, v in counts.items() if k not in ("accepted", "rejected")},
+        "server_errors": sum(v for k, v in counts.items() if k.startswith("http_5")),
+        "accepted_per_s": round(counts["accepted"] / seconds, 1),
+        "rejected_per_s": round(counts["rejected"] / seconds, 1),
+        "requests_per_s": round(done / seconds, 1),
+        "overlaps_after": overlaps,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=20, help="per client")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--result", default="contention")
+    args = parser.parse_args(argv)
+    setup_django()
+    from django.db import connection
+    from django.db.models import Max
+
+    from bench.fixtures import ensure_fixtures
+    from bookings.models import Booking
+    from rentals.models import Rental
+
+    fixtures = ensure_fixtures()
+    account_id = fixtures["manager_account_id"]
+    rentals = list(
+        Rental.objects.filter(account_id=account_id).order_by("id").values_list("id", flat=True)
+    )[:10]
+    _cleanup_and_count_overlaps(rentals)
+    last = Booking.objects.filter(rental_id__in=rentals).aggregate(last=Max("end_at"))["last"]
+    plans = _plan(args.clients, args.requests, rentals, (last + dt.timedelta(days=30)).date())
+    settings = connection.settings_dict
+    dsn = {
+        "host": settings["HOST"],
+        "port": settings["PORT"] or 5432,
+        "user": settings["USER"],
+        "password": settings["PASSWORD"],
+        "dbname": settings["NAME"],
+    }
+    connection.close()
+
+    with gunicorn(args.workers):
+        counts, seconds = _in_threads(plans, _api_request(account_id))
+    api = _figures(counts, seconds, _cleanup_and_count_overlaps(rentals))
+    log(f"  API: {api}")
+    counts, seconds = _in_threads(plans, _raw_insert(dsn, account_id))
+    raw = _figures(counts, seconds, _cleanup_and_count_overlaps(rentals))
+    log(f"  raw inserts: {raw}")
+
+    result = {
+        "bookings": Booking.objects.count(),
+        "clients": args.clients,
+        "requests_per_client": args.requests,
+        "rentals": rentals,
+        "window_days": WINDOW_DAYS,
+        "gunicorn_sync_workers": args.workers,
+        "api": api,
+        "raw_insert": raw,
+        "ratio_api_over_raw_requests_per_s": round(
+            api["requests_per_s"] / raw["requests_per_s"], 3
+        ),
+        "ratio_api_over_raw_accepted_per_s": round(
+            api["accepted_per_s"] / raw["accepted_per_s"], 3
+        ),
+        "targets": {
+            "at_least_quarter_of_raw": api["requests_per_s"] / raw["requests_per_s"] >= 0.25,
+            "zero_5xx": api["server_errors"] == 0 and not api["other"],
+            "zero_overlaps": api["overlaps_after"] == 0 and raw["overlaps_after"] == 0,
+        },
+    }
+    path = write_result(args.result, result)
+    log(f"contention -> {path}")
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""Run every benchmark end to end: `make bench` (small) or `make bench-full` (1M bookings).
+
+    python -m bench.run --size small|full
+
+Creates and migrates the bench database if needed, generates the data, then runs the
+plans, sweep, search, contention and admin benchmarks, each in its own process, and
+writes bench/results/summary[-small].json with every figure against its target.
+Small runs write `*-small` files (ignored by git); full runs overwrite the committed ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit
+
+from bench.common import PYTHON, RESULTS, ROOT, bench_env, log, write_result
+
+SIZES = {
+    "small": {
+        "bookings": 50_000,
+        "rentals": 500,
+        "holds": 10_000,
+        "search_seconds": 5,
+        "contention_requests": 10,
+        "admin_repeat": 5,
+        "suffix": "-small",
+    },
+    "full": {
+        "bookings": 1_000_000,
+        "rentals": 10_000,
+        "holds": 100_000,
+        "search_seconds": 15,
+        "contention_requests": 20,
+        "admin_repeat": 10,
+        "suffix": "",
+    },
+}
+
+
+def _ensure_database(env: dict[str, str]) -> None:
+    import psycopg
+
+    url = urlsplit(env["DATABASE_URL"])
+    name = url.path.lstrip("/")
+    with psycopg.connect(
+        host=url.hostname,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        dbname="postgres",
+        autocommit=True,
+    ) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if exists.fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+            log(f"created database {name}")
+
+
+def _step(env: dict[str, str], *args: str) -> float:
+    start = time.perf_counter()
+    log(f"$ python {' '.join(args)}")
+    subprocess.run([PYTHON, *args], cwd=ROOT, env=env, check=True)
+    return round(time.perf_counter() - start, 1)
+
+
+def _load(name: str) -> dict:
+    return json.loads((RESULTS / f"{name}.json").read_text())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="small")
+    parser.add_argument("--skip-generate", action="store_true", help="reuse the loaded data")
+    args = parser.parse_args(argv)
+    size = SIZES[args.size]
+    suffix = size["suffix"]
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed for the search benchmark: apt-get install -y wrk")
+    env = bench_env()
+    _ensure_database(env)
+    durations = {"migrate": _step(env, "manage.py", "migrate", "--noinput", "-v0")}
+    if not args.skip_generate:
+        durations["generate"] = _step(
+            env,
+            "-m",
+            "bench.generate",
+            "--bookings",
+            str(size["bookings"]),
+            "--rentals",
+            str(size["rentals"]),
+        )
+    durations["plans"] = _step(env, "-m", "bench.plans", "--result", f"plans{suffix}")
+    durations["sweep"] = _step(
+        env, "-m", "bench.sweep", "--holds", str(size["holds"]), "--result", f"sweep{suffix}"
+    )
+    durations["search"] = _step(
+        env,
+        "-m",
+        "bench.search",
+        "--seconds",
+        str(size["search_seconds"]),
+        "--result",
+        f"search{suffix}",
+    )
+    durations["contention"] = _step(
+        env,
+        "-m",
+        "bench.contention",
+        "--requests",
+        str(size["contention_requests"]),
+        "--result",
+        f"contention{suffix}",
+    )
+    durations["admin"] = _step(
+        env,
+        "-m",
+        "bench.admin",
+        "--repeat",
+        str(size["admin_repeat"]),
+        "--result",
+        f"admin{suffix}",
+    )
+
+    plans, sweep, search = (
+        _load(f"plans{suffix}"),
+        _load(f"sweep{suffix}"),
+        _load(f"search{suffix}"),
+    )
+    contention, admin = _load(f"contention{suffix}"), _load(f"admin{suffix}")
+    summary = {
+        "size": args.size,
+        "bookings": sweep["bookings"],
+        "durations_s": durations,
+        "targets": {
+            "plans_no_seq_scan_on_bookings": plans["no_seq_scan_on_bookings"],
+            "sweep_within_3x_raw_update": sweep["met"],
+            "search_p99_under_50ms_one_worker": search["targets"]["p99_under_50ms_one_worker"],
+            "search_at_least_half_baseline": search["targets"]["at_least_half_baseline_rps"],
+            "create_at_least_quarter_of_raw": contention["targets"]["at_least_quarter_of_raw"],
+            "create_zero_5xx": contention["targets"]["zero_5xx"],
+            "create_zero_overlaps": contention["targets"]["zero_overlaps"],
+            "admin_under_300ms": admin["met"],
+        },
+        "figures": {
+            "sweep_ratio": sweep["ratio_service_over_raw"],
+            "sweep_longest_batch_ms": sweep["service"]["longest_batch_ms"],
+            "search": {
+                name: {
+                    "api_rps": run["api"]["rps"],
+                    "api_p50_ms": run["api"]["p50_ms"],
+                    "api_p99_ms": run["api"]["p99_ms"],
+                    "baseline_rps": run["baseline"]["rps"],
+                    "ratio": run["ratio_api_over_baseline_rps"],
+                }
+                for name, run in search["runs"].items()
+            },
+            "create_ratio": contention["ratio_api_over_raw_requests_per_s"],
+            "create_api_accepted_per_s": contention["api"]["accepted_per_s"],
+            "create_api_rejected_per_s": contention["api"]["rejected_per_s"],
+            "admin_slowest_p50_ms": admin["slowest_p50_ms"],
+        },
+    }
+    path = write_result(f"summary{suffix}", summary)
+    log(f"summary -> {path}")
+    for target, met in summary["targets"].items():
+        log(f"  {'met   ' if met else 'MISSED'} {target}")
+
+
+if __name__ == "__main__":
+    main()
