@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     ensure_fixtures()
     run = Run.on_bench_data()
+    run.log_in(*ADMIN_USERS.values())
     pages: dict[str, dict] = {}
     for name, scenario in ADMIN_SCENARIOS.items():
         for role, username in ADMIN_USERS.items():

@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> dict:
     ensure_fixtures()
     keep_connection_across_requests()
     run = Run.on_bench_data()
+    run.log_in(*ADMIN_USERS.values())
     scenarios = {**API_SCENARIOS, **SERVICE_SCENARIOS}
     for name, scenario in ADMIN_SCENARIOS.items():
         for role, username in ADMIN_USERS.items():

@@ -82,15 +82,21 @@ class Run:
             raise RuntimeError(f"GET {path}{query}: {response.status_code} {response.content!r}")
         return response
 
-    def admin(self, username: str, path: str = "", **params: str):
+    def log_in(self, *usernames: str) -> None:
+        """Log in once, outside any transaction the plans roll back (the session row
+        must survive), and so that creating sessions is not timed with the pages."""
         from django.test import Client
 
         from accounts.models import User
 
-        client = self.logged_in.get(username)
-        if client is None:  # log in once: a session per request would be timed too
+        for username in usernames:
             client = self.logged_in[username] = Client()
             client.force_login(User.objects.get(username=username))
+
+    def admin(self, username: str, path: str = "", **params: str):
+        if username not in self.logged_in:
+            self.log_in(username)
+        client = self.logged_in[username]
         query = f"?{urlencode(params)}" if params else ""
         response = client.get(f"/admin/bookings/booking/{path}{query}")
         if response.status_code != 200:
