@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from config import views
@@ -11,8 +12,9 @@ api_v3: list[URLPattern | URLResolver] = [
     path("", include("bookings.api.urls")),
     path("", include("rentals.api.urls")),
     re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
-    # Anything else under /api/ is a JSON 404, also with DEBUG on.
-    re_path(r"^.*$", views.api_not_found),
+    # Anything else under /api/ is a JSON 404, also with DEBUG on, for any method
+    # (CSRF-exempt like every API view: API clients carry tokens, not cookies).
+    re_path(r"^.*$", csrf_exempt(views.api_not_found)),
 ]
 
 urlpatterns = [
@@ -20,7 +22,7 @@ urlpatterns = [
     path("oauth/", include("accounts.urls", namespace="oauth2_provider")),
     path("api/v3/", include(api_v3)),
     re_path(r"^api/docs/?$", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
-    re_path(r"^api/.*$", views.api_not_found),
+    re_path(r"^api/.*$", csrf_exempt(views.api_not_found)),
     re_path(r"^healthz/?$", views.healthz, name="healthz"),
 ]
 

@@ -60,6 +60,9 @@ def _assign(rental: Rental, data: Mapping[str, Any]) -> None:
                 errors[name] = ["can't be blank"]
                 continue
             value = ""
+        if name in ("checkin_time", "checkout_time") and not isinstance(value, str):
+            errors[name] = ["must be a time (HH:MM)"]
+            continue
         if isinstance(value, str) and name in ("country_code", "currency"):
             value = value.strip().upper()
         setattr(rental, name, value)

@@ -20,11 +20,16 @@ from accounts.api.views import ApiViewMixin
 from accounts.errors import NotFound
 
 SAFE_ACTIONS = frozenset({"list", "retrieve"})
+MAX_ID = 2**63 - 1
 
 
 def parse_ids(value: str) -> list[int]:
-    """`"1,2,3"` -> [1, 2, 3]; the URL pattern already allows only digits and commas."""
-    return [int(part) for part in str(value).split(",") if part]
+    """`"1,2,3"` -> [1, 2, 3]; the URL pattern already allows only digits and commas.
+
+    An id past the largest the database holds cannot exist, so it is dropped here rather
+    than overflowing the query."""
+    ids = (int(part) for part in str(value).split(",") if part)
+    return [number for number in ids if number <= MAX_ID]
 
 
 class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
@@ -72,7 +77,7 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
         """One object of the caller's account by id, else 404 (also for another account's)."""
         ids = parse_ids(pk)
         queryset = self.get_queryset() if queryset is None else queryset
-        obj = queryset.filter(pk=ids[0]).first() if len(ids) == 1 else None
+        obj = queryset.filter(pk=ids[0]).first() if len(ids) == 1 and "," not in str(pk) else None
         if obj is None:
             raise NotFound({"id": ["not found"]})
         return obj

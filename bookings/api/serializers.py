@@ -218,6 +218,13 @@ class BookingLinksSerializer(serializers.Serializer):
     source = _optional(serializers.IntegerField)
 
 
+def _prefetched(booking: Booking, attribute: str, relation: str) -> list[Any]:
+    prefetched = getattr(booking, attribute, None)
+    if prefetched is not None:
+        return prefetched
+    return list(getattr(booking, relation).all())
+
+
 class BookingSerializer(serializers.Serializer):
     """A booking as the caller may see it: every field for bookings_read / bookings_write
     and for the application that created it; otherwise only RESTRICTED_FIELDS and the
@@ -299,9 +306,10 @@ class BookingSerializer(serializers.Serializer):
         if not (self.context["full_access"] or owned):
             record["links"] = {"rental": booking.rental_id}
             return record
-        fees = list(booking.bookings_fees.all())
-        taxes = list(booking.bookings_taxes.all())
-        comments = list(booking.booking_comments.all())
+        # Lists prefetched by selectors.with_api_relations, else the relations themselves.
+        fees = _prefetched(booking, "api_fees", "bookings_fees")
+        taxes = _prefetched(booking, "api_taxes", "bookings_taxes")
+        comments = _prefetched(booking, "api_comments", "booking_comments")
         record.update(
             {
                 "adults": booking.adults,

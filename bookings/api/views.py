@@ -20,7 +20,7 @@ from accounts import scopes
 from accounts.api.exceptions import ScopeRequired
 from accounts.api.schema import envelope_serializer, request_envelope_serializer
 from accounts.api.timefmt import utc_text
-from accounts.api.viewsets import ResourceViewSet
+from accounts.api.viewsets import ResourceViewSet, parse_ids
 from accounts.errors import NotFound
 from bookings import selectors, services
 from bookings.api import serializers as s
@@ -190,7 +190,8 @@ class BookingViewSet(ResourceViewSet):
         responses={201: BOOKINGS},
     )
     def create_on_rental(self, request: Request, rental_id: str) -> Response:
-        rental = rentals_for_account(self.client.account_id).filter(pk=rental_id).first()
+        ids = parse_ids(rental_id)
+        rental = rentals_for_account(self.client.account_id).filter(pk__in=ids).first()
         if rental is None:
             raise NotFound({"rental_id": ["not found"]})
         data = {key: value for key, value in self.unwrap().items() if key in CREATE_FIELDS}
@@ -245,9 +246,12 @@ class BookingViewSet(ResourceViewSet):
     @action(detail=True, methods=["patch"], url_path=r"remove_bookings_fee/(?P<fee_id>[0-9]+)")
     def remove_bookings_fee(self, request: Request, pk: str, fee_id: str) -> Response:
         booking = self._writable(pk)
+        fee_ids = parse_ids(fee_id)
+        if not fee_ids:
+            raise NotFound({"fee_id": ["not found"]})
         services.booking_remove_fee(
             booking=booking,
-            fee_id=int(fee_id),
+            fee_id=fee_ids[0],
             application_id=self.client.application_id,
             now=self.now,
         )
