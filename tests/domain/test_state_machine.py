@@ -1,0 +1,268 @@
+"""Random sequences of booking writes, sweeps and clock ticks never break the overlap rule.
+
+A hypothesis state machine drives the services with an explicit clock and keeps its own
+model of every booking (stored status, period, hold expiry). After every step it checks:
+1. an independent SQL query finds no two blocking bookings overlapping on one rental
+   (blocking = booked, unavailable, or tentative with an expiry after the clock);
+2. no expired hold counts as blocking (or tentative) in the queryset verbs, and every
+   expired hold reads as canceled;
+3. the rows agree with the model, so a service that refused everything, or accepted an
+   overlap the constraint then hid, would be caught too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection, transaction
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from accounts.models import Account
+from bookings.errors import BookingOverlap, InvalidStatusChange
+from bookings.models import Booking, reference_for
+from bookings.services import (
+    booking_cancel,
+    booking_create,
+    booking_update,
+    tentative_bookings_expire,
+)
+from rentals.models import Rental
+from tests.domain.conftest import DAY0, iso
+
+SLOT = dt.timedelta(hours=6)  # periods start and end on 6-hour slots, so stays often touch
+START_CLOCK = DAY0 - dt.timedelta(days=1)
+RENTALS = 2
+
+kinds = st.one_of(
+    st.sampled_from(["booked", "unavailable"]),
+    st.integers(min_value=1, max_value=12).map(lambda hours: ("tentative", hours)),
+)
+periods = st.tuples(st.integers(0, 24), st.integers(1, 6))
+
+OVERLAPPING_BLOCKERS_SQL = """
+SELECT a.id, b.id
+FROM bookings_booking a
+JOIN bookings_booking b ON b.rental_id = a.rental_id AND a.id < b.id
+WHERE a.start_at < b.end_at AND b.start_at < a.end_at
+  AND (a.status IN ('booked', 'unavailable')
+       OR (a.status = 'tentative' AND a.tentative_expires_at > %s))
+  AND (b.status IN ('booked', 'unavailable')
+       OR (b.status = 'tentative' AND b.tentative_expires_at > %s))
+"""
+EXPIRED_HOLDS_SQL = """
+SELECT id FROM bookings_booking WHERE status = 'tentative' AND tentative_expires_at <= %s
+"""
+
+
+@dataclass
+class Stay:
+    """The model's view of one booking: what the row should hold."""
+
+    rental: int
+    start: dt.datetime
+    end: dt.datetime
+    status: str
+    expires: dt.datetime | None = None
+
+    def expired(self, now: dt.datetime) -> bool:
+        return self.status == "tentative" and self.expires <= now
+
+    def blocking(self, now: dt.datetime) -> bool:
+        return self.status in ("booked", "unavailable") or (
+            self.status == "tentative" and self.expires > now
+        )
+
+
+class BookingMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        # Each example runs in a savepoint rolled back at teardown: examples start empty.
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        account = Account.objects.create(name="Machine")
+        self.rentals = [
+            Rental.objects.create(account=account, name=f"Rental {i}") for i in range(RENTALS)
+        ]
+        self.now = START_CLOCK
+        self.stays: dict[int, Stay] = {}
+
+    def teardown(self) -> None:
+        transaction.set_rollback(True)
+        self._atomic.__exit__(None, None, None)
+
+    # --- the model -------------------------------------------------------------------
+
+    def _period(self, period: tuple[int, int]) -> tuple[dt.datetime, dt.datetime]:
+        start, length = period
+        return DAY0 + start * SLOT, DAY0 + (start + length) * SLOT
+
+    def _status_data(self, kind) -> tuple[dict, str, dt.datetime | None]:
+        if kind == "booked":
+            return {"booked": True}, "booked", None
+        if kind == "unavailable":
+            return {"unavailable": True}, "unavailable", None
+        expires = self.now + dt.timedelta(hours=kind[1])
+        return {"tentative_expires_at": iso(expires)}, "tentative", expires
+
+    def _clashes(self, rental: int, start, end, exclude: int | None = None) -> set[int]:
+        return {
+            pk
+            for pk, stay in self.stays.items()
+            if pk != exclude
+            and stay.rental == rental
+            and stay.blocking(self.now)
+            and stay.start < end
+            and start < stay.end
+        }
+
+    def _release_expired_holds(self, rental: int) -> None:
+        for stay in self.stays.values():
+            if stay.rental == rental and stay.expired(self.now):
+                stay.status = "canceled"
+
+    def _pick(self, index: int) -> tuple[int, Stay]:
+        pk = sorted(self.stays)[index % len(self.stays)]
+        return pk, self.stays[pk]
+
+    # --- rules -----------------------------------------------------------------------
+
+    @rule(rental=st.integers(0, RENTALS - 1), period=periods, kind=kinds)
+    def create(self, rental, period, kind):
+        start, end = self._period(period)
+        status_data, status, expires = self._status_data(kind)
+        clashes = self._clashes(rental, start, end)
+        try:
+            booking = booking_create(
+                rental=self.rentals[rental],
+                data={"start_at": iso(start), "end_at": iso(end), **status_data},
+                now=self.now,
+            )
+        except BookingOverlap as exc:
+            assert clashes, "a free period was refused"
+            assert exc.errors["start_at"] in (
+                [f"overlaps booking {reference_for(pk)}"] for pk in clashes
+            )
+            return
+        assert not clashes, f"created over {clashes}"
+        self._release_expired_holds(rental)
+        self.stays[booking.pk] = Stay(rental, start, end, status, expires)
+
+    @precondition(lambda self: self.stays)
+    @rule(index=st.integers(0, 10**6), period=st.none() | periods, kind=st.none() | kinds)
+    def update(self, index, period, kind):
+        pk, stay = self._pick(index)
+        data: dict = {}
+        start, end = stay.start, stay.end
+        if period is not None:
+            start, end = self._period(period)
+            data.update(start_at=iso(start), end_at=iso(end))
+        status, expires = stay.status, stay.expires
+        if kind is not None:
+            status_data, status, expires = self._status_data(kind)
+            data.update(status_data)
+        if not data:
+            data["notes"] = "touched"
+        was_canceled = stay.status == "canceled" or stay.expired(self.now)
+        clashes = self._clashes(stay.rental, start, end, exclude=pk)
+        try:
+            booking_update(
+                booking=Booking(pk=pk, rental=self.rentals[stay.rental]), data=data, now=self.now
+            )
+        except InvalidStatusChange:
+            assert was_canceled, "a live booking could not be updated"
+            return
+        except BookingOverlap:
+            assert not was_canceled
+            assert clashes, "a free period was refused"
+            return
+        assert not was_canceled, "a canceled booking was updated"
+        assert not clashes, f"moved over {clashes}"
+        self._release_expired_holds(stay.rental)
+        stay.start, stay.end, stay.status, stay.expires = start, end, status, expires
+
+    @precondition(lambda self: self.stays)
+    @rule(index=st.integers(0, 10**6))
+    def cancel(self, index):
+        pk, stay = self._pick(index)
+        booking_cancel(
+            booking=Booking(pk=pk, rental=self.rentals[stay.rental]),
+            reason="other",
+            now=self.now,
+        )
+        if stay.expired(self.now):
+            self._release_expired_holds(stay.rental)
+        stay.status = "canceled"
+
+    @rule(batch_size=st.integers(1, 4))
+    def sweep(self, batch_size):
+        expected = [stay for stay in self.stays.values() if stay.expired(self.now)]
+        assert tentative_bookings_expire(now=self.now, batch_size=batch_size) == len(expected)
+        for stay in expected:
+            stay.status = "canceled"
+
+    @rule(minutes=st.sampled_from([0, 30, 60, 120, 300, 720]))
+    def advance_clock(self, minutes):
+        self.now += dt.timedelta(minutes=minutes)
+
+    # --- invariants ------------------------------------------------------------------
+
+    @invariant()
+    def no_two_blocking_bookings_overlap(self):
+        now = connection.ops.adapt_datetimefield_value(self.now)
+        with connection.cursor() as cursor:
+            cursor.execute(OVERLAPPING_BLOCKERS_SQL, [now, now])
+            assert cursor.fetchall() == []
+
+    @invariant()
+    def no_expired_hold_counts_as_blocking(self):
+        with connection.cursor() as cursor:
+            cursor.execute(EXPIRED_HOLDS_SQL, [connection.ops.adapt_datetimefield_value(self.now)])
+            expired = {row[0] for row in cursor.fetchall()}
+        bookings = Booking.objects.all()
+        assert expired.isdisjoint(bookings.blocking(self.now).values_list("pk", flat=True))
+        assert expired.isdisjoint(
+            bookings.with_status(["tentative"], self.now).values_list("pk", flat=True)
+        )
+        assert expired <= set(bookings.canceled(self.now).values_list("pk", flat=True))
+        assert expired == set(bookings.expired_holds(self.now).values_list("pk", flat=True))
+        for booking in bookings.filter(pk__in=expired):
+            assert booking.status_at(self.now) == Booking.Status.CANCELED
+
+    @invariant()
+    def the_rows_agree_with_the_model(self):
+        rows = {booking.pk: booking for booking in Booking.objects.filter(rental__in=self.rentals)}
+        assert rows.keys() == self.stays.keys()
+        for pk, stay in self.stays.items():
+            row = rows[pk]
+            assert (row.rental_id, row.start_at, row.end_at) == (
+                self.rentals[stay.rental].pk,
+                stay.start,
+                stay.end,
+            )
+            assert row.status == stay.status, f"booking {pk}"
+            if stay.status == "tentative":
+                assert row.tentative_expires_at == stay.expires
+
+
+@pytest.mark.django_db
+def test_random_booking_histories_never_overlap():
+    run_state_machine_as_test(
+        BookingMachine,
+        settings=settings(
+            max_examples=40,
+            stateful_step_count=25,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
