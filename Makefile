@@ -35,6 +35,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/python manage.py makemigrations --check --dry-run
+	SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 check-postgres: venv
 	@$(BIN)/python -c "import psycopg, sys; from urllib.parse import urlsplit; \
