@@ -104,10 +104,12 @@ def with_api_relations(
     comments = BookingComment.objects.order_by("id")
     if not full_comments:
         comments = comments.only("id", "booking_id")
+    # Plain lists (to_attr): a prefetched *manager* costs a queryset clone per booking
+    # and relation — 300 per page, a third of the list's CPU time (bench, pyinstrument).
     return bookings.select_related("rental").prefetch_related(
-        Prefetch("bookings_fees", queryset=BookingFee.objects.order_by("id")),
-        Prefetch("bookings_taxes", queryset=BookingTax.objects.order_by("id")),
-        Prefetch("booking_comments", queryset=comments),
+        Prefetch("bookings_fees", queryset=BookingFee.objects.order_by("id"), to_attr="api_fees"),
+        Prefetch("bookings_taxes", queryset=BookingTax.objects.order_by("id"), to_attr="api_taxes"),
+        Prefetch("booking_comments", queryset=comments, to_attr="api_comments"),
     )
 
 
