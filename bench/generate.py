@@ -152,7 +152,7 @@ WITH r AS (
     FROM d
 ), c AS (
     SELECT t.*,
-           least(%(now)s - interval '1 minute' * (60 + floor(v * 2880)),
+           least(%(now)s - interval '1 minute' * (60 + floor(random() * 525600)),
                  start_at - interval '1 day' * (1 + floor(v * 180))) AS created_at
     FROM t
 ), x AS (
