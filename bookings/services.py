@@ -165,6 +165,8 @@ def _text(value: Any) -> str:
         return ""
     if not isinstance(value, (str, int, float, Decimal)) or isinstance(value, bool):
         raise ValueError("must be a string")
+    if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold NUL
+        raise ValueError("must not contain NUL characters")
     return str(value)
 
 
@@ -922,7 +924,9 @@ def _client_assign(client: Client, data: Mapping[str, Any]) -> None:
                 value = []
             elif isinstance(value, str):
                 value = [value] if value.strip() else []
-            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            if not isinstance(value, list) or not all(
+                isinstance(item, str) and "\x00" not in item for item in value
+            ):
                 errors.add(name, "must be a list of strings")
                 continue
             value = [item.strip() for item in value if item.strip()]

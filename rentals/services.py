@@ -52,7 +52,11 @@ def _assign(rental: Rental, data: Mapping[str, Any]) -> None:
         if name not in data:
             continue
         value = data[name]
-        if isinstance(value, (dict, list)) or (isinstance(value, bool) and name in _INTEGER_FIELDS):
+        if (
+            isinstance(value, (dict, list))
+            or (isinstance(value, bool) and name in _INTEGER_FIELDS)
+            or (isinstance(value, str) and "\x00" in value)  # PostgreSQL text cannot hold NUL
+        ):
             errors[name] = ["is invalid"]
             continue
         if value is None and name not in _INTEGER_FIELDS:

@@ -70,6 +70,8 @@ class TextListField(forms.Field):
     def to_python(self, value):
         if value in self.empty_values:
             return []
+        if "\x00" in value:  # PostgreSQL text cannot hold NUL
+            raise forms.ValidationError("must not contain NUL characters")
         return [part.strip() for part in value.split(",") if part.strip()]
 
 

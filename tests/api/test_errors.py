@@ -72,3 +72,19 @@ def test_values_the_database_cannot_hold_are_422_not_500(api, rental):
     )
     response = api.post(f"/api/v3/rentals/{rental.pk}/bookings", body, format="json")
     assert response.status_code == 422, response.content
+
+
+def test_nul_characters_are_a_422_not_a_database_error(api, rental):
+    """PostgreSQL text and jsonb cannot hold NUL; found by schemathesis."""
+    response = api.post("/api/v3/clients", wrap("clients", fullname="A\x00B"), format="json")
+    assert response.status_code == 422
+    response = api.post(
+        "/api/v3/clients", wrap("clients", fullname="A", emails=["a\x00@b"]), format="json"
+    )
+    assert response.status_code == 422
+    response = api.post("/api/v3/rentals", wrap("rentals", name="Flat\x00"), format="json")
+    assert response.status_code == 422
+    body = wrap("bookings", booked=True, start_at="2031-01-01", end_at="2031-01-02", notes="\x00")
+    response = api.post(f"/api/v3/rentals/{rental.pk}/bookings", body, format="json")
+    assert response.status_code == 422
+    assert api.get("/api/v3/bookings", {"external_reference": "x\x00"}).status_code == 422
