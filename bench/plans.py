@@ -4,7 +4,7 @@
 
 Each scenario (bench/scenarios.py: the API's searches, the service's overlap check, the
 sweep, the admin lists) runs for real, in-process, inside a transaction that is rolled
-back. Every distinct SELECT it sends that reads bookings_booking is first run as
+back. Every distinct SELECT or UPDATE it sends on bookings_booking is first run as
 EXPLAIN (ANALYZE, BUFFERS) on the same connection, in the same transaction state, with
 the same parameters — so the plans are those of the SQL the code really issues, not of
 a hand-written copy. Plans go to bench/results/plans/<scenario>.txt; the summary JSON
