@@ -8,4 +8,5 @@ import datetime as dt
 def utc_text(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is implemented in C; strftime was a tenth of a list page's CPU.
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"

@@ -289,8 +289,9 @@ class BookingSerializer(serializers.Serializer):
     booking_comments = BookingCommentSerializer(many=True, required=False)
 
     def to_representation(self, booking: Booking) -> dict[str, Any]:
-        now = self.context["now"]
-        client = self.context["view"].client
+        context = self.context  # DRF walks up to the root serializer on each access
+        now = context["now"]
+        client = context["view"].client
         status = booking.status_at(now)
         record: dict[str, Any] = {
             "id": booking.pk,
@@ -303,7 +304,7 @@ class BookingSerializer(serializers.Serializer):
         owned = booking.application_id is not None and booking.application_id == (
             client.application_id
         )
-        if not (self.context["full_access"] or owned):
+        if not (context["full_access"] or owned):
             record["links"] = {"rental": booking.rental_id}
             return record
         # Lists prefetched by selectors.with_api_relations, else the relations themselves.
@@ -378,23 +379,23 @@ class BookingSerializer(serializers.Serializer):
                 },
             }
         )
-        include = self.context.get("include", ())
+        include = context.get("include", ())
         if "bookings_fees" in include:
             tax_ids: dict[int, list[int]] = {}
             for tax in taxes:
                 if tax.bookings_fee_id:
                     tax_ids.setdefault(tax.bookings_fee_id, []).append(tax.pk)
-            context = {**self.context, "fee_tax_ids": tax_ids}
+            context = {**context, "fee_tax_ids": tax_ids}
             record["bookings_fees"] = [
                 BookingFeeSerializer(context=context).to_representation(fee) for fee in fees
             ]
         if "bookings_taxes" in include:
             record["bookings_taxes"] = [
-                BookingTaxSerializer(context=self.context).to_representation(tax) for tax in taxes
+                BookingTaxSerializer(context=context).to_representation(tax) for tax in taxes
             ]
         if "booking_comments" in include:
             record["booking_comments"] = [
-                BookingCommentSerializer(context=self.context).to_representation(comment)
+                BookingCommentSerializer(context=context).to_representation(comment)
                 for comment in comments
             ]
         return record

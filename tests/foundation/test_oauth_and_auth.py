@@ -152,3 +152,26 @@ def test_authorize_page_asks_an_anonymous_user_to_sign_in(client, credentials):
     login_page = client.get(response["Location"])
     assert login_page.status_code == 200
     assert b"Sign in" in login_page.content
+
+
+def test_an_expired_token_is_a_401_envelope(client, account, make_application, make_token):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    token = make_token(make_application(account))
+    assert client.get("/api/v3/auth", HTTP_AUTHORIZATION=f"Bearer {token.token}").status_code == 200
+    token.expires = timezone.now() - dt.timedelta(seconds=1)
+    token.save()
+    response = client.get("/api/v3/auth", HTTP_AUTHORIZATION=f"Bearer {token.token}")
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
+    assert response.json()["errors"][0]["code"] == "unauthorized"
+
+
+def test_a_token_is_only_read_from_the_authorization_header(
+    client, account, make_application, make_token
+):
+    token = make_token(make_application(account))
+    response = client.get("/api/v3/auth", {"access_token": token.token})
+    assert response.status_code == 401
