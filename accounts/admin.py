@@ -19,7 +19,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "email", "account", "is_staff", "is_superuser"]
     list_filter = ["account", "is_staff", "is_superuser"]
     list_select_related = ["account"]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Account", {"fields": ["account"]}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Account", {"fields": ["account"]}))
 
 
 # django-oauth-toolkit registers its own Application admin; ours adds the account scope.

@@ -15,12 +15,19 @@ Scoping is done in three places so nothing leaks:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    _AdminBase = admin.options.BaseModelAdmin
+else:  # a mixin: its methods reach the ModelAdmin or InlineModelAdmin it is mixed into
+    _AdminBase = object
 
 
 def is_manager(user: Any) -> bool:
@@ -41,12 +48,13 @@ def scope_to_user(queryset: QuerySet, request: HttpRequest) -> QuerySet:
     user = request.user
     if user.is_superuser:
         return queryset
-    if not has_account_field(queryset.model) or not getattr(user, "account_id", None):
+    account_id = getattr(user, "account_id", None)
+    if not has_account_field(queryset.model) or not account_id:
         return queryset.none()
-    return queryset.filter(account_id=user.account_id)
+    return queryset.filter(account_id=account_id)
 
 
-class AccountScopedMixin:
+class AccountScopedMixin(_AdminBase):
     """Shared by ModelAdmin and InlineModelAdmin: permissions and choices."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -106,5 +114,5 @@ class AccountScopedAdmin(AccountScopedMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not request.user.is_superuser:
-            obj.account_id = request.user.account_id
+            obj.account_id = cast("User", request.user).account_id
         super().save_model(request, obj, form, change)

@@ -77,11 +77,13 @@ def month_calendar(
     start_at = dt.datetime.combine(grid_start, dt.time(), tzinfo=tz)
     end_at = dt.datetime.combine(grid_end, dt.time(), tzinfo=tz)
 
-    bookings = Booking.objects.filter(rental=rental).overlapping(start_at, end_at)
+    month_bookings = Booking.objects.filter(rental=rental).overlapping(start_at, end_at)
     if not include_canceled:
-        bookings = bookings.blocking(now)
-    bookings = list(bookings.select_related("client").order_by("start_at", "id"))
+        month_bookings = month_bookings.blocking(now)
 
+    bookings: list[Booking] = list(
+        month_bookings.select_related("client").order_by("start_at", "id")
+    )
     for booking in bookings:
         first, after = _nights(booking, tz)
         status = booking.status_at(now)

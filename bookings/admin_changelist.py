@@ -56,7 +56,7 @@ class EstimatedCountPaginator(Paginator):
         if estimate is not None and estimate >= EXACT_COUNT_BELOW:
             self.is_estimate = True
             return estimate
-        return self.object_list.count()
+        return self.object_list.count()  # type: ignore[attr-defined]  # a QuerySet here
 
 
 class BookingChangeList(ChangeList):

@@ -154,7 +154,8 @@ class BookingAdminForm(forms.ModelForm):
                 ).replace(tzinfo=None)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("booking_status") == Booking.Status.TENTATIVE and not cleaned.get(
             "tentative_expires_at"
         ):
@@ -257,10 +258,10 @@ class ServiceInlineFormSet(BaseInlineFormSet):
             return
         problems: list[str] = []
         for form in self.initial_forms:
-            if self.can_delete and self._should_delete_form(form):
+            if self.can_delete and self._should_delete_form(form):  # type: ignore[attr-defined]
                 problems += self.remove(form)
         for form in self.extra_forms:
-            if form.has_changed() and not self._should_delete_form(form):
+            if form.has_changed() and not self._should_delete_form(form):  # type: ignore[attr-defined]
                 self.add(form)
         if problems:
             # A row marked for deletion does not show its own errors: show them above.
@@ -280,7 +281,7 @@ class ServiceInlineFormSet(BaseInlineFormSet):
 
 class BookingFeeFormSet(ServiceInlineFormSet):
     def _construct_form(self, i: int, **kwargs: Any) -> forms.ModelForm:
-        form = super()._construct_form(i, **kwargs)
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
         if "rentals_fee" in form.fields:
             form.fields["rentals_fee"].queryset = RentalsFee.objects.filter(
                 rental_id=self.instance.rental_id

@@ -9,12 +9,19 @@ from collections.abc import Sequence
 from dateutil.relativedelta import relativedelta
 from django.db.models import F, Prefetch, Q, QuerySet
 
-from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
+from bookings.models import (
+    Booking,
+    BookingComment,
+    BookingFee,
+    BookingQuerySet,
+    BookingTax,
+    Client,
+)
 
 LIVE_STATUSES = (Booking.Status.BOOKED, Booking.Status.UNAVAILABLE, Booking.Status.TENTATIVE)
 
 
-def bookings_visible(*, account_id: int, now: dt.datetime, full_access: bool) -> QuerySet[Booking]:
+def bookings_visible(*, account_id: int, now: dt.datetime, full_access: bool) -> BookingQuerySet:
     """What a token may read: everything of its account with bookings_read/bookings_write;
     otherwise (public, bookings_write_owned) only bookings not over and not canceled."""
     bookings = Booking.objects.for_account(account_id)
@@ -24,7 +31,7 @@ def bookings_visible(*, account_id: int, now: dt.datetime, full_access: bool) ->
 
 
 def bookings_search(
-    bookings: QuerySet[Booking],
+    bookings: BookingQuerySet,
     *,
     now: dt.datetime,
     start_from: dt.datetime | None = None,

@@ -18,7 +18,7 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ErrorEnvelopeSerializer(serializers.Serializer):
-    errors = ErrorSerializer(many=True)
+    errors = ErrorSerializer(many=True)  # type: ignore[assignment]  # a field, not .errors
 
 
 class PaginationMetaSerializer(serializers.Serializer):

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 
 
+@overload
+def utc_text(value: dt.datetime) -> str: ...
+@overload
+def utc_text(value: dt.datetime | None) -> str | None: ...
 def utc_text(value: dt.datetime | None) -> str | None:
     if value is None:
         return None

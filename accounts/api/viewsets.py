@@ -3,7 +3,8 @@ scope checks, and one `now` per request so every read of a request agrees."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -53,7 +54,7 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
-            return self.queryset
+            return cast(QuerySet, self.queryset)
         return self.scoped_queryset()
 
     def scoped_queryset(self) -> QuerySet:
@@ -62,7 +63,8 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
 
     @property
     def client(self) -> ApiClient:
-        return self.request.user
+        # BearerTokenAuthentication, the only authentication class, makes the user this.
+        return cast(ApiClient, self.request.user)
 
     def require_scope(self, *scopes: str) -> None:
         if not self.client.has_scope(*scopes):
@@ -109,7 +111,7 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
 
     def render(
         self,
-        objects: list[Any],
+        objects: Sequence[Any],
         *,
         status: int = http.HTTP_200_OK,
         meta: dict[str, Any] | None = None,

@@ -67,7 +67,7 @@ class BookingFeeSerializer(serializers.Serializer):
     name = TranslationsSerializer()
     price = _money_field(required=True, allow_null=False)
     times_booked = serializers.IntegerField()
-    required = serializers.BooleanField(allow_null=True)
+    required = serializers.BooleanField(allow_null=True)  # type: ignore[assignment]  # a field named like a Field attribute
     included_in_price = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -99,7 +99,7 @@ class BookingFeeInputSerializer(serializers.Serializer):
     price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0))
     times_booked = serializers.IntegerField(min_value=1, required=False, default=1)
     rentals_fee_id = serializers.IntegerField(required=False, allow_null=True)
-    required = serializers.BooleanField(required=False, allow_null=True)
+    required = serializers.BooleanField(required=False, allow_null=True)  # type: ignore[assignment]
     included_in_price = serializers.BooleanField(required=False)
 
 
@@ -215,7 +215,7 @@ class BookingLinksSerializer(serializers.Serializer):
     discount_code_usage = _optional(serializers.IntegerField)
     inquiry = _optional(serializers.IntegerField)
     rental_agreement = _optional(serializers.IntegerField)
-    source = _optional(serializers.IntegerField)
+    source = _optional(serializers.IntegerField)  # type: ignore[assignment]
 
 
 def _prefetched(booking: Booking, attribute: str, relation: str) -> list[Any]:
@@ -466,7 +466,7 @@ class BookingInputSerializer(serializers.Serializer):
     door_key_code = serializers.CharField(required=False, allow_blank=True, max_length=50)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=6000)
     external_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=100)  # type: ignore[assignment]
     imported = serializers.BooleanField(required=False)
     booked_at = serializers.CharField(required=False, allow_null=True)
     cancelation_reason = serializers.ChoiceField(
