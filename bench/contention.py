@@ -145,7 +145,9 @@ def _raw_insert(dsn: dict, account_id: int):
         rental_id, start, end = request
         try:
             state["connection"].execute(INSERT_SQL, (account_id, rental_id, start, end, SOURCE))
-        except psycopg.errors.ExclusionViolation:
+        except (psycopg.errors.ExclusionViolation, psycopg.errors.DeadlockDetected):
+            # Two inserts checking each other's uncommitted rows against the constraint
+            # can deadlock; PostgreSQL then refuses one of them: a rejection too.
             return "rejected"
         return "accepted"
 

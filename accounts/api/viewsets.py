@@ -3,6 +3,7 @@ scope checks, and one `now` per request so every read of a request agrees."""
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -33,7 +34,7 @@ def parse_ids(value: str) -> list[int]:
     return [number for number in ids if number <= MAX_ID]
 
 
-class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
+class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet, abc.ABC):
     """Subclasses set `resource_key` ("rentals"), `queryset` (`Model.objects.none()`, for
     the schema), `relations` (link templates), `read_scopes` / `write_scopes` (any one
     suffices; empty = every token) and `scoped_queryset()`, scoped to the caller's account."""
@@ -57,9 +58,9 @@ class ResourceViewSet(ApiViewMixin, viewsets.GenericViewSet):
             return cast(QuerySet, self.queryset)
         return self.scoped_queryset()
 
+    @abc.abstractmethod
     def scoped_queryset(self) -> QuerySet:
         """This resource's objects in the caller's account (`self.client.account_id`)."""
-        raise NotImplementedError
 
     @property
     def client(self) -> ApiClient:
