@@ -240,7 +240,8 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.rental_id} {self.start_at:%Y-%m-%d}–{self.end_at:%Y-%m-%d}"
+        # No related names here: the admin prints this in messages and choices.
+        return f"{self.reference} ({self.start_at:%Y-%m-%d} – {self.end_at:%Y-%m-%d})"
 
     @property
     def reference(self) -> str:
