@@ -13,6 +13,7 @@ How a save works (BookingAdmin.changeform_view wraps it in one transaction):
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 from typing import Any
 
@@ -245,7 +246,7 @@ class BookingFeeForm(forms.ModelForm):
                 self.fields[name].required = False
 
 
-class ServiceInlineFormSet(BaseInlineFormSet):
+class ServiceInlineFormSet(BaseInlineFormSet, abc.ABC):
     """An inline whose rows are written by services in clean(); save() only reports."""
 
     added: list[Any]
@@ -267,12 +268,13 @@ class ServiceInlineFormSet(BaseInlineFormSet):
             # A row marked for deletion does not show its own errors: show them above.
             raise forms.ValidationError(problems)
 
+    @abc.abstractmethod
     def add(self, form: forms.ModelForm) -> None:
-        raise NotImplementedError
+        """Create the row through a service; put its refusals on the row's fields."""
 
+    @abc.abstractmethod
     def remove(self, form: forms.ModelForm) -> list[str]:
         """Delete the row through a service; return the messages if it refused."""
-        raise NotImplementedError
 
     def save(self, commit: bool = True) -> list[Any]:
         self.new_objects, self.changed_objects, self.deleted_objects = self.added, [], self.removed
@@ -331,6 +333,9 @@ class BookingCommentFormSet(ServiceInlineFormSet):
             add_domain_errors(form, error, {})
         else:
             self.added.append(comment)
+
+    def remove(self, form: forms.ModelForm) -> list[str]:
+        return ["comments stay as the booking's history and cannot be deleted"]
 
 
 class BookingCommentForm(forms.ModelForm):
