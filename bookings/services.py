@@ -432,7 +432,10 @@ def _overlap_backstop() -> Iterator[None]:
             raise BookingOverlap() from exc
         raise
     except OperationalError as exc:
-        if "deadlock" in str(exc).lower():
+        # Only a deadlock PostgreSQL hit while checking the constraint is an overlap
+        # ("CONTEXT: while checking exclusion constraint …"); any other is a bug to see.
+        message = str(exc).lower()
+        if "deadlock" in message and "exclusion constraint" in message:
             raise BookingOverlap() from exc
         raise
 
