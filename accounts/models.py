@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from oauth2_provider.models import AbstractApplication, ApplicationManager
 
-from accounts.scopes import ALL_SCOPES, normalize_scopes
+from core.scopes import ALL_SCOPES, normalize_scopes
 
 
 class Account(models.Model):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
 
-from accounts.errors import ValidationFailed
 from accounts.models import Account, Application, User
-from accounts.scopes import normalize_scopes, unknown_scopes
+from core.errors import ValidationFailed
+from core.scopes import normalize_scopes, unknown_scopes
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
 from bookings import selectors
-from bookings.timeparse import as_utc_instant
+from core.timeparse import as_utc_instant
 
 PER_PAGE = 100
 

@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.admin_scoping import AccountScopedAdmin, AccountScopedMixin, scope_to_user
-from accounts.errors import DomainError
+from bookings import admin_rentals  # noqa: F401  (registers the rental admin with its calendar)
 from bookings.admin_changelist import (
     AccountRelatedFieldListFilter,
     BookingChangeList,
@@ -44,6 +44,7 @@ from bookings.models import (
     id_for_reference,
 )
 from bookings.services import booking_cancel, booking_update
+from core.errors import DomainError
 
 REFERENCE_LIKE = re.compile(r"[0-9A-Za-z]{1,12}")
 SEARCH_CLIENT_IDS = 1000  # beyond this many matching guests, let the database join

@@ -22,7 +22,6 @@ from django.contrib.admin.widgets import AdminDateWidget, AdminSplitDateTime, Ad
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from bookings.models import Booking, BookingComment, BookingFee
 from bookings.services import (
     booking_add_comment,
@@ -31,6 +30,7 @@ from bookings.services import (
     booking_remove_fee,
     booking_update,
 )
+from core.errors import DomainError
 from rentals.models import RentalsFee
 
 STATUS_CHOICES = [

@@ -1,6 +1,6 @@
 """The booking domain's failures, one type each; the API and the admin show their messages."""
 
-from accounts.errors import Forbidden, ValidationFailed
+from core.errors import Forbidden, ValidationFailed
 
 
 class BookingOverlap(ValidationFailed):

@@ -6,15 +6,10 @@ import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
+from core.currencies import SUPPORTED_CURRENCIES  # noqa: F401  (re-exported for the booking rules)
+
 CENT = Decimal("0.01")
 _DISCOUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
-
-# ISO 4217 codes accepted for a booking's currency (the channels' common set).
-SUPPORTED_CURRENCIES = frozenset(
-    "AED ARS AUD BGN BRL CAD CHF CLP CNY COP CZK DKK EGP EUR GBP HKD HRK HUF IDR ILS INR ISK "
-    "JPY KRW MAD MXN MYR NOK NZD PEN PHP PLN RON RUB SAR SEK SGD THB TRY TWD UAH USD VND XPF "
-    "ZAR".split()
-)
 
 
 def money(value: Decimal) -> Decimal:

@@ -29,7 +29,6 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.errors import NotFound, ValidationFailed
 from bookings import pricing
 from bookings.errors import BookingLocked, BookingOverlap, InvalidStatusChange
 from bookings.models import (
@@ -40,7 +39,8 @@ from bookings.models import (
     Client,
     reference_for,
 )
-from bookings.timeparse import parse_instant
+from core.errors import NotFound, ValidationFailed
+from core.timeparse import parse_instant
 from rentals.models import Rental, RentalsFee, Tax
 
 OVERLAP_CONSTRAINT = "booking_no_overlap"

@@ -112,7 +112,7 @@ OAUTH2_PROVIDER = {
         "clients_write": "Create and change clients",
     },
     "DEFAULT_SCOPES": ["public"],
-    "SCOPES_BACKEND_CLASS": "accounts.scopes.ApplicationScopes",
+    "SCOPES_BACKEND_CLASS": "core.scopes.ApplicationScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 7200,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 90,
     "PKCE_REQUIRED": True,
@@ -120,19 +120,19 @@ OAUTH2_PROVIDER = {
 
 # --- REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["core.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "accounts.api.parsers.JSONParser",
-        "accounts.api.parsers.JSONAPIParser",
+        "core.parsers.JSONParser",
+        "core.parsers.JSONAPIParser",
     ],
     "DEFAULT_RENDERER_CLASSES": [
-        "accounts.api.renderers.JSONRenderer",
-        "accounts.api.renderers.JSONAPIRenderer",
+        "core.renderers.JSONRenderer",
+        "core.renderers.JSONAPIRenderer",
     ],
-    "EXCEPTION_HANDLER": "accounts.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.exceptions.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "accounts.api.schema.ApiAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.ApiAutoSchema",
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "COERCE_DECIMAL_TO_STRING": True,
@@ -149,7 +149,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "accounts.api.schema.strip_trailing_slashes",
+        "core.schema.strip_trailing_slashes",
     ],
     "ENUM_NAME_OVERRIDES": {
         "BookingStatusEnum": ["Booked", "Tentative", "Unavailable", "Canceled"],

@@ -9,7 +9,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
-from accounts.api.exceptions import json_error
+from core.exceptions import json_error
 
 logger = logging.getLogger(__name__)
 

@@ -1,26 +1,15 @@
-"""Admin for rentals (with their fee catalogue, upcoming bookings and calendar) and taxes."""
+"""Admin for rentals (with their fee catalogue) and taxes.
+
+The bookings app extends RentalAdmin with the rental's upcoming stays and calendar
+(bookings/admin_rentals.py): rentals sit below bookings and never import them.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 from accounts.admin_scoping import AccountScopedAdmin, AccountScopedMixin
-from bookings.admin_calendar import month_calendar, parse_month
-from bookings.models import Booking
 from rentals.models import Rental, RentalsFee, Tax
-
-UPCOMING_BOOKINGS_SHOWN = 20
-
-
-def calendar_url(rental_id: int, month: str = "") -> str:
-    url = reverse("admin:rentals_rental_calendar", args=[rental_id])
-    return f"{url}?month={month}" if month else url
 
 
 class RentalsFeeInline(AccountScopedMixin, admin.TabularInline):
@@ -29,13 +18,12 @@ class RentalsFeeInline(AccountScopedMixin, admin.TabularInline):
     extra = 0
 
 
-@admin.register(Rental)
 class RentalAdmin(AccountScopedAdmin):
-    list_display = ["name", "city", "country_code", "timezone", "currency", "calendar_link"]
+    list_display = ["name", "city", "country_code", "timezone", "currency"]
     list_filter = ["currency", "country_code"]
     search_fields = ["name", "headline", "city", "address1", "zip"]
     inlines = [RentalsFeeInline]
-    readonly_fields = ["upcoming_bookings", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["account", "name", "headline", "summary"]}),
         (
@@ -55,17 +43,8 @@ class RentalAdmin(AccountScopedAdmin):
                 ]
             },
         ),
-        ("Upcoming bookings", {"fields": ["upcoming_bookings"]}),
         ("History", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
     ]
-
-    def get_urls(self):
-        calendar = path(
-            "<path:object_id>/calendar/",
-            self.admin_site.admin_view(self.calendar_view),
-            name="rentals_rental_calendar",
-        )
-        return [calendar, *super().get_urls()]
 
     def save_formset(self, request, form, formset, change):
         # Catalogue fees belong to the rental's account, whoever edits them.
@@ -75,68 +54,8 @@ class RentalAdmin(AccountScopedAdmin):
         for fee in formset.deleted_objects:
             fee.delete()
 
-    @admin.display(description="calendar")
-    def calendar_link(self, rental: Rental) -> str:
-        return format_html('<a href="{}">calendar</a>', calendar_url(rental.pk))
 
-    @admin.display(description="next stays")
-    def upcoming_bookings(self, rental: Rental) -> str:
-        if rental.pk is None:
-            return "—"
-        now = timezone.now()
-        bookings = list(
-            Booking.objects.filter(rental=rental, end_at__gt=now)
-            .blocking(now)
-            .select_related("client")
-            .order_by("start_at", "id")[:UPCOMING_BOOKINGS_SHOWN]
-        )
-        tz = rental.tzinfo
-        rows = format_html_join(
-            "",
-            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
-            (
-                (
-                    reverse("admin:bookings_booking_change", args=[b.pk]),
-                    b.reference,
-                    f"{b.start_at.astimezone(tz):%Y-%m-%d %H:%M}",
-                    f"{b.end_at.astimezone(tz):%Y-%m-%d %H:%M}",
-                    b.get_status_display(),
-                    b.client or "",
-                )
-                for b in bookings
-            ),
-        )
-        return format_html(
-            '<table class="upcoming-bookings"><thead><tr><th>reference</th><th>check-in</th>'
-            "<th>check-out</th><th>status</th><th>client</th></tr></thead>"
-            '<tbody>{}</tbody></table><p><a href="{}">Open the calendar</a></p>',
-            rows or mark_safe('<tr><td colspan="5">No upcoming stays.</td></tr>'),
-            calendar_url(rental.pk),
-        )
-
-    def calendar_view(self, request, object_id):
-        rental = self.get_object(request, object_id)
-        if not self.has_view_permission(request, rental):
-            raise PermissionDenied
-        now = timezone.now()
-        month = parse_month(request.GET.get("month"), now.astimezone(rental.tzinfo).date())
-        grid = month_calendar(
-            rental, month, now=now, include_canceled=request.GET.get("canceled") == "1"
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{rental.name} — {month:%B %Y}",
-            "opts": self.opts,
-            "original": rental,
-            "calendar": grid,
-            "has_view_permission": True,
-            "month_param": f"{month:%Y-%m}",
-            "previous_param": f"{grid.previous_month:%Y-%m}",
-            "next_param": f"{grid.next_month:%Y-%m}",
-            "bookings_list_url": reverse("admin:bookings_booking_changelist")
-            + f"?rental__id__exact={rental.pk}",
-        }
-        return TemplateResponse(request, "admin/rentals/rental/calendar.html", context)
+admin.site.register(Rental, RentalAdmin)
 
 
 @admin.register(Tax)

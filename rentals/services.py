@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from accounts.errors import ValidationFailed
-from bookings import pricing
+from core.currencies import SUPPORTED_CURRENCIES
+from core.errors import ValidationFailed
 from rentals.models import Rental
 
 RENTAL_INPUT_FIELDS = (
@@ -70,7 +70,7 @@ def _assign(rental: Rental, data: Mapping[str, Any]) -> None:
         if isinstance(value, str) and name in ("country_code", "currency"):
             value = value.strip().upper()
         setattr(rental, name, value)
-    if rental.currency and rental.currency not in pricing.SUPPORTED_CURRENCIES:
+    if rental.currency and rental.currency not in SUPPORTED_CURRENCIES:
         errors.setdefault("currency", []).append("is not a supported ISO 4217 currency")
     try:
         rental.full_clean(exclude=["account", *errors])

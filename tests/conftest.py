@@ -13,8 +13,8 @@ from oauth2_provider.models import AccessToken
 from rest_framework.test import APIClient
 
 from accounts.models import Account, Application
-from accounts.scopes import ALL_SCOPES
 from bookings.models import Client
+from core.scopes import ALL_SCOPES
 from rentals.models import Rental
 
 

@@ -14,11 +14,11 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from accounts import scopes
-from accounts.api.exceptions import ScopeRequired
 from bookings import selectors
 from bookings.models import Booking, id_for_reference
-from bookings.timeparse import as_utc_instant
+from core import scopes
+from core.exceptions import ScopeRequired
+from core.timeparse import as_utc_instant
 
 TIME_FORMATS = "ISO 8601, YYYY-MM-DD, YYYYMMDD or YYYY-MM-DD HH:MM:SS UTC"
 SEARCH_STATUSES = ("booked", "unavailable", "tentative")

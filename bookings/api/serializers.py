@@ -14,8 +14,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from accounts.api.timefmt import utc_text
 from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
+from core.timefmt import utc_text
 
 RESTRICTED_FIELDS = ("id", "reference", "status", "start_at", "end_at", "updated_at")
 

@@ -1,7 +1,7 @@
 from django.urls import re_path
 
-from accounts.api.routers import OptionalSlashRouter
 from bookings.api import views
+from core.routers import OptionalSlashRouter
 
 router = OptionalSlashRouter()
 router.register("bookings", views.BookingViewSet, basename="bookings")

@@ -16,16 +16,16 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts import scopes
-from accounts.api.exceptions import ScopeRequired
-from accounts.api.schema import envelope_serializer, request_envelope_serializer
-from accounts.api.timefmt import utc_text
-from accounts.api.viewsets import ResourceViewSet, parse_ids
-from accounts.errors import NotFound
 from bookings import selectors, services
 from bookings.api import serializers as s
 from bookings.api.filters import BookingSearchFilter
 from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
+from core import scopes
+from core.errors import NotFound
+from core.exceptions import ScopeRequired
+from core.schema import envelope_serializer, request_envelope_serializer
+from core.timefmt import utc_text
+from core.viewsets import ResourceViewSet, parse_ids
 from rentals.selectors import rentals_for_account
 
 BOOKING_RELATIONS = {

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from accounts.api.timefmt import utc_text
+from core.timefmt import utc_text
 
 
 def _hhmm(value) -> str | None:

@@ -1,4 +1,4 @@
-from accounts.api.routers import OptionalSlashRouter
+from core.routers import OptionalSlashRouter
 from rentals.api.views import RentalViewSet
 
 router = OptionalSlashRouter()

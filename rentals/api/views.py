@@ -6,9 +6,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status as http
 from rest_framework.response import Response
 
-from accounts import scopes
-from accounts.api.schema import envelope_serializer, request_envelope_serializer
-from accounts.api.viewsets import ResourceViewSet
+from core import scopes
+from core.schema import envelope_serializer, request_envelope_serializer
+from core.viewsets import ResourceViewSet
 from rentals import selectors, services
 from rentals.api.serializers import RentalInputSerializer, RentalSerializer
 from rentals.models import Rental

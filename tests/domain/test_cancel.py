@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from accounts.errors import ValidationFailed
 from bookings.models import Booking
 from bookings.services import booking_cancel
+from core.errors import ValidationFailed
 from tests.domain.conftest import at
 
 pytestmark = pytest.mark.django_db

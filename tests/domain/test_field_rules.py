@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.errors import ValidationFailed
 from bookings.models import Booking
 from bookings.services import booking_create, booking_update
+from core.errors import ValidationFailed
 from tests.domain.conftest import at, iso
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.errors import NotFound, ValidationFailed
 from bookings.errors import InvalidStatusChange
 from bookings.models import Booking
 from bookings.services import (
@@ -17,6 +16,7 @@ from bookings.services import (
     booking_remove_fee,
     booking_update,
 )
+from core.errors import NotFound, ValidationFailed
 from rentals.models import RentalsFee, Tax
 from tests.domain.conftest import at, iso
 

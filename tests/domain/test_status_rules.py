@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from accounts.errors import ValidationFailed
 from bookings.errors import InvalidStatusChange
 from bookings.models import Booking
 from bookings.services import booking_cancel, booking_create, booking_update
+from core.errors import ValidationFailed
 from tests.domain.conftest import at, iso
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from accounts.errors import ValidationFailed
 from bookings.services import booking_create, booking_update
-from bookings.timeparse import as_utc_instant, parse_instant
+from core.errors import ValidationFailed
+from core.timeparse import as_utc_instant, parse_instant
 
 pytestmark = pytest.mark.django_db
 

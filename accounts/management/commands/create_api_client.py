@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.errors import ValidationFailed
 from accounts.services import api_client_create
+from core.errors import ValidationFailed
 
 
 class Command(BaseCommand):

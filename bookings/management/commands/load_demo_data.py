@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, Application, User
-from accounts.scopes import ALL_SCOPES
 from accounts.services import manager_create
 from bookings.models import Client
 from bookings.services import booking_cancel, booking_create
+from core.scopes import ALL_SCOPES
 from rentals.models import Rental, RentalsFee, Tax
 
 DEMO_ACCOUNT = "Demo Rentals"

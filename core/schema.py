@@ -37,7 +37,7 @@ class PaginationMetaSerializer(serializers.Serializer):
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "accounts.api.authentication.BearerTokenAuthentication"
+    target_class = "core.authentication.BearerTokenAuthentication"
     name = "oauth2Bearer"
 
     def get_security_definition(self, auto_schema):

@@ -14,12 +14,12 @@ from rest_framework import viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import envelope as env
-from accounts.api.authentication import ApiClient
-from accounts.api.exceptions import ScopeRequired
-from accounts.api.pagination import paginate
-from accounts.api.views import ApiViewMixin
-from accounts.errors import NotFound
+from core import envelope as env
+from core.authentication import ApiClient
+from core.errors import NotFound
+from core.exceptions import ScopeRequired
+from core.pagination import paginate
+from core.views import ApiViewMixin
 
 SAFE_ACTIONS = frozenset({"list", "retrieve"})
 MAX_ID = 2**63 - 1

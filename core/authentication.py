@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.models import AccessToken
 
-from accounts.scopes import normalize_scopes
+from core.scopes import normalize_scopes
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Domain errors shared by every app; accounts/api/exceptions.py maps them to HTTP once."""
+"""Domain errors shared by every app; core/exceptions.py maps them to HTTP once."""
 
 from __future__ import annotations
 

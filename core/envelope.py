@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework.request import Request
 
-from accounts.api.exceptions import BadRequest
+from core.exceptions import BadRequest
 
 
 def unwrap_one(request: Request, key: str, *, optional: bool = False) -> dict[str, Any]:

@@ -1,0 +1,49 @@
+"""The base of every API view: GET bodies ignored, rate-limit headers on every response."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.http import HttpRequest, QueryDict
+from django.utils.datastructures import MultiValueDict
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core import ratelimit
+from core.authentication import ApiClient
+
+
+class ApiViewMixin:
+    """Counts each authenticated request against its application's hourly budget.
+
+    The rate-limit headers go on every response to an authenticated request,
+    errors included.
+    """
+
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        drf_request = super().initialize_request(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method in ("GET", "HEAD"):
+            # A body sent with GET is ignored (DESIGN §4), also by the token check, which
+            # would otherwise parse it and turn bad JSON into a 400.
+            drf_request._data = QueryDict()
+            drf_request._files = MultiValueDict()
+            drf_request._full_data = drf_request._data
+        return drf_request
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        client = request.user
+        if isinstance(client, ApiClient):
+            state = ratelimit.consume(client.application_id)
+            request._rate_limit = state  # type: ignore[attr-defined]
+            if state.exceeded:
+                raise ratelimit.RateLimitExceeded(wait=state.reset - time.time())
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any):
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        state = getattr(request, "_rate_limit", None)
+        if state is not None:
+            for header, value in state.headers.items():
+                response[header] = value
+        return response
