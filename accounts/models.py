@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from oauth2_provider.models import AbstractApplication, ApplicationManager
 
-from core.scopes import ALL_SCOPES, normalize_scopes
+from core.scopes import normalize_scopes
 
 
 class Account(models.Model):
@@ -45,8 +45,7 @@ class Application(AbstractApplication):
     scopes: models.CharField[str, str] = models.CharField(
         max_length=255,
         default="public",
-        help_text="Space-separated scopes this application may be granted: "
-        + ", ".join(ALL_SCOPES),
+        help_text="Space-separated scopes this application may be granted (docs/api.md lists them)",
     )
 
     objects = ApplicationManager()

@@ -31,6 +31,7 @@ DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db
 REDIS_URL = env_redis_url("REDIS_URL")
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 5000, minimum=1)
 TENTATIVE_SWEEP_SECONDS = env_int("TENTATIVE_SWEEP_SECONDS", 60, minimum=1)
+EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90, minimum=1)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "drf_spectacular",
     "accounts",
+    "events",
     "rentals",
     "bookings",
 ]
@@ -191,6 +193,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(TENTATIVE_SWEEP_SECONDS),
         # A sweep that waited longer than one interval is superseded by the next one.
         "options": {"expires": float(TENTATIVE_SWEEP_SECONDS)},
+    },
+    "purge-old-events": {
+        "task": "events.tasks.purge_old_events",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600.0},
     },
 }
 

@@ -15,6 +15,7 @@ RENTALS_READ = "rentals_read"
 RENTALS_WRITE = "rentals_write"
 CLIENTS_READ = "clients_read"
 CLIENTS_WRITE = "clients_write"
+EVENTS_READ = "events_read"
 
 ALL_SCOPES = [
     PUBLIC,
@@ -25,6 +26,7 @@ ALL_SCOPES = [
     RENTALS_WRITE,
     CLIENTS_READ,
     CLIENTS_WRITE,
+    EVENTS_READ,
 ]
 
 
