@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.text import slugify
 from oauth2_provider.models import AbstractApplication, ApplicationManager
 
 from core.scopes import normalize_scopes
@@ -13,6 +17,11 @@ class Account(models.Model):
     """The tenant: every rental, client, booking, user and application belongs to one."""
 
     name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(
+        max_length=220,
+        unique=True,
+        help_text="names the account in OfficeRnD-compatible URLs",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -21,6 +30,57 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self.name)
+        super().save(*args, **kwargs)
+
+
+def unique_slug(name: str) -> str:
+    """`Sunny Stays` -> `sunny-stays`; `-2`, `-3`… when taken (or `account` when empty)."""
+    base = slugify(name)[:200] or "account"
+    slug, n = base, 1
+    while Account.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def api_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    """An Overbooked-style key of one account: `pk_…` (public) or `sk_…` (secret).
+
+    Only the SHA-256 of the key is stored; the key itself is shown once, on creation.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLIC = "public", "Public (pk_)"
+        SECRET = "secret", "Secret (sk_)"
+
+    PREFIXES = {Kind.PUBLIC: "pk_", Kind.SECRET: "sk_"}
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="api_keys")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    name = models.CharField(max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=16, editable=False, help_text="the key's first characters")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["account", "id"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.hint}… ({self.get_kind_display()})"
+
+    @classmethod
+    def new_key(cls, kind: str) -> str:
+        return cls.PREFIXES[cls.Kind(kind)] + secrets.token_hex(32)
 
 
 class User(AbstractUser):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 
-from accounts.models import Account, Application, User
+from accounts.models import Account, ApiKey, Application, User, api_key_hash
 from core.errors import ValidationFailed
 from core.scopes import normalize_scopes, unknown_scopes
 
@@ -43,3 +44,21 @@ def manager_create(*, account: Account, username: str, password: str, email: str
     user.set_password(password)
     user.save()
     return user
+
+
+@transaction.atomic
+def api_key_create(*, account: Account, kind: str, name: str = "") -> tuple[ApiKey, str]:
+    """A new `pk_…` or `sk_…` key; returns the row and the key in clear text (shown once)."""
+    key = ApiKey.new_key(kind)
+    api_key = ApiKey.objects.create(
+        account=account, kind=kind, name=name, key_hash=api_key_hash(key), hint=key[:10]
+    )
+    return api_key, key
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    """Revoke a key at once; a revoked key authenticates nothing."""
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_key.refresh_from_db()
+    return api_key

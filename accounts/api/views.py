@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Account
 from core.authentication import ApiClient
 from core.scopes import normalize_scopes
 from core.views import ApiViewMixin
@@ -29,6 +30,7 @@ class AuthView(ApiViewMixin, APIView):
                     {
                         "account_id": serializers.IntegerField(),
                         "application_id": serializers.IntegerField(),
+                        "account_slug": serializers.CharField(),
                         "scopes": serializers.ListField(child=serializers.CharField()),
                         "expires_at": serializers.DateTimeField(),
                     },
@@ -49,6 +51,9 @@ class AuthView(ApiViewMixin, APIView):
                     {
                         "account_id": client.account_id,
                         "application_id": client.application_id,
+                        "account_slug": Account.objects.values_list("slug", flat=True).get(
+                            pk=client.account_id
+                        ),
                         "scopes": normalize_scopes(client.scopes),
                         "expires_at": token.expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     }
