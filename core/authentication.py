@@ -25,6 +25,10 @@ class ApiClient:
     is_authenticated: bool = field(default=True, init=False)
     is_anonymous: bool = field(default=False, init=False)
 
+    @property
+    def rate_limit_owner(self) -> str:
+        return f"app:{self.application_id}"
+
     def has_scope(self, *scopes: str) -> bool:
         return any(scope in self.scopes for scope in scopes)
 

@@ -1,4 +1,5 @@
-"""Per-application request budget: a fixed hourly window counted atomically in the cache.
+"""Per-caller request budget (an OAuth application or an API key): a fixed hourly window
+counted atomically in the cache.
 
 `cache.add` + `cache.incr` are atomic in Redis (INCR) and under a lock in local memory,
 so concurrent requests in any number of web processes sharing Redis never over-grant.
@@ -37,12 +38,12 @@ class RateLimitExceeded(exceptions.Throttled):
     default_code = "rate_limit_exceeded"
 
 
-def consume(application_id: int, now: float | None = None) -> RateLimit:
-    """Count one request for the application and say where it stands."""
+def consume(owner: str, now: float | None = None) -> RateLimit:
+    """Count one request for the caller (`app:17`, `key:3`) and say where it stands."""
     now = time.time() if now is None else now
     window = int(now) // WINDOW_SECONDS
     reset = (window + 1) * WINDOW_SECONDS
-    key = f"ratelimit:{application_id}:{window}"
+    key = f"ratelimit:{owner}:{window}"
     cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
     try:
         count = cache.incr(key)

@@ -11,11 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import ratelimit
-from core.authentication import ApiClient
 
 
 class ApiViewMixin:
-    """Counts each authenticated request against its application's hourly budget.
+    """Counts each authenticated request against its caller's hourly budget.
 
     The rate-limit headers go on every response to an authenticated request,
     errors included.
@@ -33,9 +32,9 @@ class ApiViewMixin:
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        client = request.user
-        if isinstance(client, ApiClient):
-            state = ratelimit.consume(client.application_id)
+        owner = getattr(request.user, "rate_limit_owner", None)
+        if owner:
+            state = ratelimit.consume(owner)
             request._rate_limit = state  # type: ignore[attr-defined]
             if state.exceeded:
                 raise ratelimit.RateLimitExceeded(wait=state.reset - time.time())
