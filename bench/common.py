@@ -80,6 +80,16 @@ def summary_ms(seconds: list[float]) -> dict[str, float]:
     }
 
 
+def ratio_summary(ratios: list[float]) -> dict[str, Any]:
+    """The median of interleaved API/baseline pairs and its spread (every ratio we steer by)."""
+    return {
+        "median": round(statistics.median(ratios), 3),
+        "min": round(min(ratios), 3),
+        "max": round(max(ratios), 3),
+        "pairs": [round(r, 3) for r in ratios],
+    }
+
+
 def machine() -> dict[str, Any]:
     def run(*cmd: str) -> str:
         try:

@@ -58,8 +58,9 @@ def _sql_list(values: list[str]) -> str:
 
 
 ACCOUNTS_SQL = """
-INSERT INTO accounts_account (id, name, created_at, updated_at)
-SELECT i, 'Bench Agency ' || lpad(i::text, 3, '0'), %(now)s - interval '6 years', %(now)s
+INSERT INTO accounts_account (id, name, slug, created_at, updated_at)
+SELECT i, 'Bench Agency ' || lpad(i::text, 3, '0'), 'bench-agency-' || lpad(i::text, 3, '0'),
+       %(now)s - interval '6 years', %(now)s
 FROM generate_series(1, %(accounts)s) AS i
 """
 

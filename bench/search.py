@@ -6,7 +6,9 @@ For each worker count, gunicorn (sync workers, bench settings) serves both the A
 the baseline view (bench/baseline.py) at once; wrk, a separate process, loads one
 endpoint at a time with as many connections as there are workers (each worker always
 has a request to serve, and latency is service time, not time spent queued), after a
-short warm-up. Two searches, 100 bookings per page:
+short warm-up. API and baseline alternate in `--pairs` interleaved pairs (ABBA order,
+so a drift of the machine weighs on both alike); the ratio reported is the median of
+the pairs' ratios, with its spread. Two searches, 100 bookings per page:
 
 * the default list, `GET /api/v3/bookings` (not over, not canceled, by start), spread
   over every account's token;
@@ -22,12 +24,13 @@ import argparse
 import datetime as dt
 import json
 import random
+import statistics
 import subprocess
 import tempfile
 import urllib.request
 from pathlib import Path
 
-from bench.common import log, setup_django, write_result
+from bench.common import log, ratio_summary, setup_django, write_result
 from bench.fixtures import token_for
 from bench.server import gunicorn
 
@@ -122,11 +125,23 @@ def _wrk(base: str, pairs: list[tuple[str, str]], *, seconds: int, connections: 
     }
 
 
+def _median_run(results: list[dict]) -> dict:
+    """Each figure's median over the pairs (p99 included), plus the runs themselves."""
+    keys = ("rps", "p50_ms", "p90_ms", "p99_ms", "max_ms")
+    median = {key: round(statistics.median(r[key] for r in results), 2) for key in keys}
+    median["requests"] = sum(r["requests"] for r in results)
+    median["non2xx"] = sum(r["non2xx"] for r in results)
+    median["socket_errors"] = sum(r["socket_errors"] for r in results)
+    median["runs"] = results
+    return median
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--pairs", type=int, default=5, help="interleaved API/baseline pairs")
     parser.add_argument("--result", default="search")
     args = parser.parse_args(argv)
     setup_django()
@@ -149,20 +164,34 @@ def main(argv: list[str] | None = None) -> dict:
         with gunicorn(workers) as base:
             for endpoint, variants in requests.items():
                 rows = _check_same_rows(base, variants["api"][0], variants["baseline"][0])
-                figures = {}
-                for variant, pairs in variants.items():
+                for pairs in variants.values():
                     _wrk(base, pairs, seconds=args.warmup, connections=workers)
-                    figures[variant] = _wrk(base, pairs, seconds=args.seconds, connections=workers)
-                    log(f"  {workers}w {endpoint} {variant}: {figures[variant]}")
+                rounds: dict[str, list[dict]] = {"api": [], "baseline": []}
+                for number in range(args.pairs):
+                    order = ("api", "baseline") if number % 2 == 0 else ("baseline", "api")
+                    for variant in order:
+                        rounds[variant].append(
+                            _wrk(base, variants[variant], seconds=args.seconds, connections=workers)
+                        )
+                    log(
+                        f"  {workers}w {endpoint} pair {number + 1}: "
+                        f"api {rounds['api'][-1]['rps']} rps p99 {rounds['api'][-1]['p99_ms']} ms, "
+                        f"baseline {rounds['baseline'][-1]['rps']} rps"
+                    )
+                figures = {variant: _median_run(results) for variant, results in rounds.items()}
                 figures["rows_in_first_page"] = rows
-                figures["ratio_api_over_baseline_rps"] = round(
-                    figures["api"]["rps"] / figures["baseline"]["rps"], 2
-                )
+                ratios = [
+                    a["rps"] / b["rps"]
+                    for a, b in zip(rounds["api"], rounds["baseline"], strict=True)
+                ]
+                figures["ratio_api_over_baseline_rps"] = ratio_summary(ratios)["median"]
+                figures["ratio_spread"] = ratio_summary(ratios)
                 runs[f"{endpoint}_{workers}w"] = figures
     one_worker = [runs[f"{e}_1w"] for e in requests if f"{e}_1w" in runs]
     result = {
         "bookings": total_bookings,
         "seconds_per_run": args.seconds,
+        "pairs": args.pairs,
         "connections": "one per worker",
         "runs": runs,
         "targets": {
