@@ -35,6 +35,7 @@ from bookings.admin_forms import (
     BookingFeeFormSet,
     CancelBookingsForm,
 )
+from bookings.inputs import BookingInput
 from bookings.models import (
     Booking,
     BookingComment,
@@ -45,6 +46,7 @@ from bookings.models import (
 )
 from bookings.services import booking_cancel, booking_update
 from core.errors import DomainError
+from events.actors import Actor
 
 REFERENCE_LIKE = re.compile(r"[0-9A-Za-z]{1,12}")
 SEARCH_CLIENT_IDS = 1000  # beyond this many matching guests, let the database join
@@ -86,6 +88,11 @@ class BookingFeeInline(BookingChildInline):
     def has_delete_permission(self, request, obj=None) -> bool:
         return is_live(obj) and AccountScopedMixin.has_delete_permission(self, request, obj)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.actor = Actor.user(request.user.pk)
+        return formset
+
     @admin.display(description="total")
     def total(self, fee: BookingFee) -> str:
         return f"{fee.total}" if fee.pk else "—"
@@ -109,6 +116,7 @@ class BookingCommentInline(BookingChildInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.author = request.user.get_username()
+        formset.actor = Actor.user(request.user.pk)
         return formset
 
 
@@ -320,6 +328,7 @@ class BookingAdmin(AccountScopedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.author = request.user.get_username()
+        form.actor = Actor.user(request.user.pk)
         return form
 
     def get_inlines(self, request, obj):
@@ -391,6 +400,7 @@ class BookingAdmin(AccountScopedAdmin):
                         reason=form.cleaned_data["reason"],
                         message_to_guest=form.cleaned_data["message_to_guest"],
                         message_to_channel=form.cleaned_data["message_to_channel"],
+                        actor=Actor.user(request.user.pk),
                     )
                 except DomainError as error:
                     self.message_user(request, f"{booking.reference}: {error}", messages.ERROR)
@@ -430,7 +440,11 @@ class BookingAdmin(AccountScopedAdmin):
                 )
                 continue
             try:
-                booking_update(booking=booking, data={"booked": True}, now=now)
+                booking_update(
+                    booking=booking,
+                    booking_input=BookingInput(status=Booking.Status.BOOKED),
+                    actor=Actor.user(request.user.pk),
+                )
             except DomainError as error:
                 self.message_user(request, f"{booking.reference}: {error}", messages.ERROR)
             else:

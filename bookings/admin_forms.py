@@ -22,6 +22,8 @@ from django.contrib.admin.widgets import AdminDateWidget, AdminSplitDateTime, Ad
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
+from bookings import inputs
+from bookings.inputs import BookingInput, FeeInput, max_length
 from bookings.models import Booking, BookingComment, BookingFee
 from bookings.services import (
     booking_add_comment,
@@ -31,7 +33,10 @@ from bookings.services import (
     booking_update,
 )
 from core.errors import DomainError
+from events.actors import Actor
 from rentals.models import RentalsFee
+
+TOO_LONG = "is too long (maximum is %(limit_value)d characters)"
 
 STATUS_CHOICES = [
     (Booking.Status.BOOKED, "Booked"),
@@ -39,7 +44,7 @@ STATUS_CHOICES = [
     (Booking.Status.UNAVAILABLE, "Unavailable (blocked by the owner)"),
 ]
 
-# Booking fields the form passes to the service under their own name.
+# Booking fields the form passes to the service as they are.
 PLAIN_FIELDS = [
     "adults",
     "children",
@@ -88,12 +93,12 @@ def add_domain_errors(form: forms.BaseForm, error: DomainError, aliases: dict[st
                 form.add_error(None, f"{name}: {message}" if name else message)
 
 
-def _local_instant(date: dt.date, time: dt.time | None, tz) -> dt.datetime | str:
+def _local_instant(date: dt.date, time: dt.time | None, tz) -> dt.datetime | dt.date:
     """A wall-clock time in the rental's zone, or a bare date the service completes with
     the rental's check-in / check-out time."""
     if time is None:
-        return date.isoformat()
-    return dt.datetime.combine(date, time, tzinfo=tz)
+        return date
+    return dt.datetime.combine(date, time, tzinfo=tz).astimezone(dt.UTC)
 
 
 class BookingAdminForm(forms.ModelForm):
@@ -122,11 +127,15 @@ class BookingAdminForm(forms.ModelForm):
         help_text="Blank: the rental's check-out time.",
     )
     comment = forms.CharField(
-        label="First comment", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="First comment",
+        required=False,
+        max_length=max_length(BookingComment, "content"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    # Set by BookingAdmin.get_form: comments record who wrote them.
+    # Set by BookingAdmin.get_form: comments record who wrote them, events who changed what.
     author = ""
+    actor: Actor | None = None
 
     class Meta:
         model = Booking
@@ -137,6 +146,9 @@ class BookingAdminForm(forms.ModelForm):
         for name in ("damage_deposit",):
             if name in self.fields:
                 self.fields[name].required = False
+        for form_field in self.fields.values():
+            # The services' wording, so a limit reads the same in the API and here.
+            form_field.error_messages["max_length"] = TOO_LONG
         booking = self.instance
         if booking.pk:
             tz = booking.rental.tzinfo
@@ -154,6 +166,25 @@ class BookingAdminForm(forms.ModelForm):
                     tz
                 ).replace(tzinfo=None)
 
+    # The wire's readers of these coded fields, so "12" means 12:00 here as in the API.
+    def _read(self, name: str, read) -> Any:
+        try:
+            return read(self.cleaned_data.get(name))
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_discount(self) -> str:
+        return self._read("discount", inputs.discount)
+
+    def clean_currency(self) -> str:
+        return self._read("currency", inputs.currency_code)
+
+    def clean_expected_checkin_time(self) -> str:
+        return self._read("expected_checkin_time", inputs.time_of_day)
+
+    def clean_expected_checkout_time(self) -> str:
+        return self._read("expected_checkout_time", inputs.time_of_day)
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
@@ -168,14 +199,19 @@ class BookingAdminForm(forms.ModelForm):
         # runs instead, in a savepoint of the request's transaction.
         if self.errors:
             return
-        data = self.service_data()
+        booking_input = self.booking_input()
         try:
             if self.instance.pk is None:
                 booking = booking_create(
-                    rental=self.cleaned_data["rental"], data=data, author=self.author
+                    rental=self.cleaned_data["rental"],
+                    booking_input=booking_input,
+                    actor=self.actor,
+                    author=self.author,
                 )
-            elif data:
-                booking = booking_update(booking=self.instance, data=data)
+            elif booking_input.values():
+                booking = booking_update(
+                    booking=self.instance, booking_input=booking_input, actor=self.actor
+                )
             else:
                 return
         except DomainError as error:
@@ -183,15 +219,15 @@ class BookingAdminForm(forms.ModelForm):
             return
         self.instance = booking
 
-    def service_data(self) -> dict[str, Any]:
-        """The form's values as the service's wire fields: all of them on create, the
-        changed ones on update (so an untouched field is left as it is)."""
+    def booking_input(self) -> BookingInput:
+        """The form's typed values: all of them on create, the changed ones on update (so
+        an untouched field is left as it is)."""
         cleaned = self.cleaned_data
         adding = self.instance.pk is None
         rental = cleaned["rental"] if adding else self.instance.rental
         tz = rental.tzinfo
         changed = set(self.changed_data)
-        data: dict[str, Any] = {}
+        values: dict[str, Any] = {}
 
         for name in PLAIN_FIELDS:
             if name not in self.fields:
@@ -200,30 +236,25 @@ class BookingAdminForm(forms.ModelForm):
             if adding and value in (None, ""):
                 continue  # the service's default (e.g. the rental's currency)
             if adding or name in changed:
-                data[name] = value
+                values[name] = value
         if adding or "client" in changed:
             client = cleaned.get("client")
-            data["client_id"] = client.pk if client else None
+            values["client_id"] = client.pk if client else None
         if adding or changed & {"check_in_date", "check_in_time"}:
-            data["start_at"] = _local_instant(
+            values["start_at"] = _local_instant(
                 cleaned["check_in_date"], cleaned.get("check_in_time"), tz
             )
         if adding or changed & {"check_out_date", "check_out_time"}:
-            data["end_at"] = _local_instant(
+            values["end_at"] = _local_instant(
                 cleaned["check_out_date"], cleaned.get("check_out_time"), tz
             )
         if adding or changed & {"booking_status", "tentative_expires_at"}:
-            status = cleaned["booking_status"]
-            if status == Booking.Status.BOOKED:
-                data["booked"] = True
-            elif status == Booking.Status.UNAVAILABLE:
-                data["unavailable"] = True
-            else:
+            values["status"] = cleaned["booking_status"]
+            if values["status"] == Booking.Status.TENTATIVE:
                 wall_clock = timezone.make_naive(cleaned["tentative_expires_at"])
-                data["tentative_expires_at"] = wall_clock.replace(tzinfo=tz)
-        if adding and cleaned.get("comment"):
-            data["comments"] = [{"content": cleaned["comment"]}]
-        return data
+                values["tentative_expires_at"] = wall_clock.replace(tzinfo=tz).astimezone(dt.UTC)
+        comments = (cleaned["comment"],) if adding and cleaned.get("comment") else ()
+        return BookingInput(**values, comments=comments)
 
     def save(self, commit: bool = True) -> Booking:
         # The service already wrote the booking during validation.
@@ -282,6 +313,8 @@ class ServiceInlineFormSet(BaseInlineFormSet, abc.ABC):
 
 
 class BookingFeeFormSet(ServiceInlineFormSet):
+    actor: Actor | None = None
+
     def _construct_form(self, i: int, **kwargs: Any) -> forms.ModelForm:
         form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
         if "rentals_fee" in form.fields:
@@ -292,17 +325,19 @@ class BookingFeeFormSet(ServiceInlineFormSet):
 
     def add(self, form: forms.ModelForm) -> None:
         cleaned = form.cleaned_data
-        data: dict[str, Any] = {
-            "name": cleaned.get("name") or "",
-            "price": cleaned.get("price"),
-            "times_booked": cleaned.get("times_booked") or 1,
-        }
-        if cleaned.get("rentals_fee"):
-            data["rentals_fee_id"] = cleaned["rentals_fee"].pk
-        if cleaned.get("included_in_price") or not cleaned.get("rentals_fee"):
-            data["included_in_price"] = bool(cleaned.get("included_in_price"))
+        rentals_fee = cleaned.get("rentals_fee")
+        fee = FeeInput(
+            name=cleaned.get("name") or "",
+            price=cleaned.get("price"),
+            times_booked=cleaned.get("times_booked") or 1,
+            rentals_fee_id=rentals_fee.pk if rentals_fee else None,
+            # An unticked box over a catalogue fee means "as the catalogue says".
+            included_in_price=(
+                True if cleaned.get("included_in_price") else (None if rentals_fee else False)
+            ),
+        )
         try:
-            self.added.append(booking_add_fee(booking=self.instance, data=data))
+            self.added.append(booking_add_fee(booking=self.instance, fee=fee, actor=self.actor))
         except DomainError as error:
             add_domain_errors(
                 form, error, {f"bookings_fees.0.{name}": name for name in form.fields}
@@ -310,7 +345,7 @@ class BookingFeeFormSet(ServiceInlineFormSet):
 
     def remove(self, form: forms.ModelForm) -> list[str]:
         try:
-            booking_remove_fee(booking=self.instance, fee_id=form.instance.pk)
+            booking_remove_fee(booking=self.instance, fee_id=form.instance.pk, actor=self.actor)
         except DomainError as error:
             return [
                 f"{form.instance}: {message}"
@@ -323,11 +358,15 @@ class BookingFeeFormSet(ServiceInlineFormSet):
 
 class BookingCommentFormSet(ServiceInlineFormSet):
     author = ""
+    actor: Actor | None = None
 
     def add(self, form: forms.ModelForm) -> None:
         try:
             comment = booking_add_comment(
-                booking=self.instance, content=form.cleaned_data.get("content"), author=self.author
+                booking=self.instance,
+                content=form.cleaned_data.get("content") or "",
+                author=self.author,
+                actor=self.actor,
             )
         except DomainError as error:
             add_domain_errors(form, error, {})
@@ -360,8 +399,14 @@ class CancelBookingsForm(forms.Form):
 
     reason = forms.ChoiceField(label="Reason", choices=CANCELATION_REASONS, required=False)
     message_to_guest = forms.CharField(
-        label="Message to the guest", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Message to the guest",
+        required=False,
+        max_length=max_length(Booking, "cancelation_message_to_guest"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     message_to_channel = forms.CharField(
-        label="Message to the channel", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Message to the channel",
+        required=False,
+        max_length=max_length(Booking, "cancelation_message_to_channel"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -48,7 +48,7 @@ class Client(models.Model):
     lastname = models.CharField(max_length=150, blank=True)
     emails = models.JSONField(default=list, blank=True, help_text="list of e-mail addresses")
     phones = models.JSONField(default=list, blank=True, help_text="list of phone numbers")
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=6000)
     preferred_locale = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -182,7 +182,7 @@ class Booking(models.Model):
     expected_checkin_time = models.CharField(max_length=5, blank=True)
     expected_checkout_time = models.CharField(max_length=5, blank=True)
     door_key_code = models.CharField(max_length=50, blank=True)
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=6000)
     external_reference = models.CharField(max_length=100, blank=True)
     source = models.CharField(max_length=100, blank=True, help_text="channel, e.g. Airbnb")
     imported = models.BooleanField(default=False)
@@ -191,11 +191,15 @@ class Booking(models.Model):
     cancelation_reason = models.CharField(
         max_length=32, blank=True, choices=CancelationReason.choices
     )
-    cancelation_message_to_guest = models.TextField(blank=True)
-    cancelation_message_to_channel = models.TextField(blank=True)
+    cancelation_message_to_guest = models.TextField(blank=True, max_length=6000)
+    cancelation_message_to_channel = models.TextField(blank=True, max_length=6000)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The actor (events/actors.py) of the first and the last event of this booking,
+    # kept on the row so a list of bookings shows them without reading the event log.
+    created_by = models.JSONField(null=True, blank=True, editable=False)
+    updated_by = models.JSONField(null=True, blank=True, editable=False)
 
     objects = BookingQuerySet.as_manager()
 
@@ -216,7 +220,7 @@ class Booking(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "rental", "start_at", "end_at"]),
-            models.Index(fields=["account", "start_at", "id"]),
+            # (account, start_at, id) is a prefix of booking_account_start_end below.
             models.Index(fields=["account", "end_at"]),
             models.Index(fields=["account", "updated_at", "id"]),
             models.Index(
@@ -370,7 +374,7 @@ class BookingTax(models.Model):
 class BookingComment(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="booking_comments")
-    content = models.TextField()
+    content = models.TextField(max_length=6000)
     author = models.CharField(max_length=200, blank=True, help_text="user or application")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -16,6 +16,10 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def round_to(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def parse_discount(discount: str) -> tuple[Decimal, bool] | None:
     """`"100"` -> (100, False), `"10%"` -> (10, True), `""` -> None; ValueError otherwise."""
     if discount is None or str(discount).strip() == "":

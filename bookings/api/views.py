@@ -19,6 +19,12 @@ from rest_framework.response import Response
 from bookings import selectors, services
 from bookings.api import serializers as s
 from bookings.api.filters import BookingSearchFilter
+from bookings.inputs import (
+    booking_input_from_wire,
+    cancel_input_from_wire,
+    client_input_from_wire,
+    fee_input_from_wire,
+)
 from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
 from core import scopes
 from core.errors import NotFound
@@ -26,6 +32,7 @@ from core.exceptions import ScopeRequired
 from core.schema import envelope_serializer, request_envelope_serializer
 from core.timefmt import utc_text
 from core.viewsets import ResourceViewSet, parse_ids
+from events.actors import Actor
 from rentals.selectors import rentals_for_account
 
 BOOKING_RELATIONS = {
@@ -36,7 +43,6 @@ BOOKING_RELATIONS = {
     "booking_comments": "booking_comments",
 }
 INCLUDABLE = ("bookings_fees", "bookings_taxes", "booking_comments")
-CREATE_FIELDS = services.BOOKING_INPUT_FIELDS | {"bookings_fees", "bookings_taxes", "comments"}
 SYNCED_AT_HEADER = "X-Updated-Since-Request-Synced-At"
 
 BOOKINGS = envelope_serializer("Bookings", "bookings", s.BookingSerializer)
@@ -56,6 +62,16 @@ LIST_HEADERS = [
     )
 ]
 BOOKING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
+
+
+class WritesAsApplication:
+    """The author of this API's changes in the event log: the token's application."""
+
+    client: Any
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.application(self.client.application_id)
 
 
 @extend_schema_view(
@@ -108,7 +124,7 @@ BOOKING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
         responses=BOOKINGS,
     ),
 )
-class BookingViewSet(ResourceViewSet):
+class BookingViewSet(WritesAsApplication, ResourceViewSet):
     resource_key = "bookings"
     queryset = Booking.objects.none()
     relations = BOOKING_RELATIONS
@@ -194,27 +210,25 @@ class BookingViewSet(ResourceViewSet):
         rental = rentals_for_account(self.client.account_id).filter(pk__in=ids).first()
         if rental is None:
             raise NotFound({"rental_id": ["not found"]})
-        data = {key: value for key, value in self.unwrap().items() if key in CREATE_FIELDS}
+        booking_input = booking_input_from_wire(self.unwrap(), creating=True, nested=True)
         booking = services.booking_create(
             rental=rental,
-            data=data,
+            booking_input=booking_input,
+            actor=self.actor,
             application_id=self.client.application_id,
             # Without bookings_write the booking is locked to the application creating it.
             lock_to_application=not self.client.has_scope(scopes.BOOKINGS_WRITE),
             author=f"application-{self.client.application_id}",
-            now=self.now,
         )
         return self.render_created(self._fresh(booking), "bookings")
 
     def update(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
         booking = self._writable(pk)
-        data = {
-            key: value
-            for key, value in self.unwrap().items()
-            if key in services.BOOKING_INPUT_FIELDS
-        }
         booking = services.booking_update(
-            booking=booking, data=data, application_id=self.client.application_id, now=self.now
+            booking=booking,
+            booking_input=booking_input_from_wire(self.unwrap(), creating=False),
+            actor=self.actor,
+            application_id=self.client.application_id,
         )
         return self.render([self._fresh(booking)])
 
@@ -223,23 +237,25 @@ class BookingViewSet(ResourceViewSet):
 
     def destroy(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
         booking = self._writable(pk)
-        data = self.unwrap(optional=True)
+        cancel = cancel_input_from_wire(self.unwrap(optional=True))
         services.booking_cancel(
             booking=booking,
-            reason=data.get("cancelation_reason") or "",
-            message_to_guest=data.get("cancelation_message_to_guest") or "",
-            message_to_channel=data.get("cancelation_message_to_channel") or "",
+            reason=cancel.reason,
+            message_to_guest=cancel.message_to_guest,
+            message_to_channel=cancel.message_to_channel,
+            actor=self.actor,
             application_id=self.client.application_id,
-            now=self.now,
         )
         return Response(status=http.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["patch"], url_path="add_bookings_fee")
     def add_bookings_fee(self, request: Request, pk: str) -> Response:
         booking = self._writable(pk)
-        data = self.unwrap(key="bookings_fees")
         services.booking_add_fee(
-            booking=booking, data=data, application_id=self.client.application_id, now=self.now
+            booking=booking,
+            fee=fee_input_from_wire(self.unwrap(key="bookings_fees")),
+            actor=self.actor,
+            application_id=self.client.application_id,
         )
         return self.render([self._fresh(booking)])
 
@@ -252,8 +268,8 @@ class BookingViewSet(ResourceViewSet):
         services.booking_remove_fee(
             booking=booking,
             fee_id=fee_ids[0],
+            actor=self.actor,
             application_id=self.client.application_id,
-            now=self.now,
         )
         return self.render([self._fresh(booking)])
 
@@ -335,7 +351,7 @@ CLIENT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
         summary="Update a client", parameters=[CLIENT_ID], request=CLIENT_REQUEST, responses=CLIENTS
     ),
 )
-class ClientViewSet(ResourceViewSet):
+class ClientViewSet(WritesAsApplication, ResourceViewSet):
     resource_key = "clients"
     queryset = Client.objects.none()
     serializer_class = s.ClientSerializer
@@ -347,11 +363,19 @@ class ClientViewSet(ResourceViewSet):
         return selectors.clients_for_account(self.client.account_id)
 
     def create(self, request: Request) -> Response:
-        client = services.client_create(account_id=self.client.account_id, data=self.unwrap())
+        client = services.client_create(
+            account_id=self.client.account_id,
+            client_input=client_input_from_wire(self.unwrap()),
+            actor=self.actor,
+        )
         return self.render_created(client, "clients")
 
     def update(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
-        client = services.client_update(client=self.get_one(pk), data=self.unwrap())
+        client = services.client_update(
+            client=self.get_one(pk),
+            client_input=client_input_from_wire(self.unwrap()),
+            actor=self.actor,
+        )
         return self.render([client])
 
     def partial_update(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:

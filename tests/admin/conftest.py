@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from bookings.models import Booking
-from bookings.services import booking_create
+from tests.factories import booking_create
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from django import forms
 from django.urls import reverse
 
 from bookings.models import Booking, BookingComment, BookingFee
-from bookings.services import booking_add_fee, booking_cancel
+from bookings.services import booking_cancel
 from rentals.models import RentalsFee
+from tests.factories import booking_add_fee
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from django.core.cache import cache
 
-from bookings import services
 from bookings.models import Booking
+from tests import factories
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,7 @@ def make_booking(now) -> Callable[..., Booking]:
         application_id = data.pop("application_id", None)
         lock = data.pop("lock_to_application", False)
         created_at = data.pop("created_at", None)
-        booking = services.booking_create(
+        booking = factories.booking_create(
             rental=rental,
             data=data,
             application_id=application_id,

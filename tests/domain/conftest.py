@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from bookings.models import Booking
-from bookings.services import booking_create
 from rentals.models import Rental
+from tests.factories import booking_create
 
 # Far enough ahead that no test depends on today's date.
 DAY0 = dt.datetime(2030, 7, 1, tzinfo=dt.UTC)

@@ -6,14 +6,9 @@ import pytest
 
 from bookings.errors import BookingLocked
 from bookings.models import Booking
-from bookings.services import (
-    booking_add_fee,
-    booking_cancel,
-    booking_create,
-    booking_remove_fee,
-    booking_update,
-)
+from bookings.services import booking_cancel, booking_remove_fee
 from tests.domain.conftest import at, iso
+from tests.factories import booking_add_fee, booking_create, booking_update
 
 pytestmark = pytest.mark.django_db
 

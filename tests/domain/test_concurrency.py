@@ -18,8 +18,15 @@ from django.db import IntegrityError, OperationalError, connection
 from bookings import services
 from bookings.errors import BookingOverlap
 from bookings.models import Booking
-from bookings.services import booking_create, booking_update
+from rentals.models import Rental
 from tests.domain.conftest import at, iso
+from tests.factories import booking_create, booking_update
+
+
+def _unlocked_rental(rental_id: int) -> Rental:
+    """The rental lock switched off: the row read without FOR UPDATE."""
+    return Rental.objects.get(pk=rental_id)
+
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -170,7 +177,9 @@ def test_without_the_rental_lock_every_writer_passes_the_check_and_the_constrain
         passed_check.append(1)
         checked.wait(timeout=30)
 
-    monkeypatch.setattr(services, "_lock_rental", lambda rental: rental)
+    monkeypatch.setattr(
+        services, "_lock_rental", lambda rental_id: Rental.objects.get(pk=rental_id)
+    )
     monkeypatch.setattr(services, "_ensure_free", ensure_free_then_wait)
 
     wins, overlaps, others = split(run_in_parallel(THREADS, _create(rental, clock)))
@@ -205,7 +214,9 @@ def test_concurrent_moves_without_the_lock_are_still_stopped_by_the_constraint(
         data={"start_at": iso(at(8)), "end_at": iso(at(10)), "booked": True},
         now=clock,
     )
-    monkeypatch.setattr(services, "_lock_rental", lambda rental: rental)
+    monkeypatch.setattr(
+        services, "_lock_rental", lambda rental_id: Rental.objects.get(pk=rental_id)
+    )
     monkeypatch.setattr(services, "_ensure_free", ensure_free_then_wait)
     moves = [
         (left, {"start_at": iso(at(3)), "end_at": iso(at(5))}),

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from bookings.models import Booking
-from bookings.services import booking_create, booking_update
 from core.errors import ValidationFailed
 from tests.domain.conftest import at, iso
+from tests.factories import booking_create, booking_update
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ import pytest
 
 from bookings.errors import BookingOverlap
 from bookings.models import Booking
-from bookings.services import booking_cancel, booking_update
+from bookings.services import booking_cancel
 from tests.domain.conftest import at, iso
+from tests.factories import booking_update
 
 pytestmark = pytest.mark.django_db
 

@@ -30,14 +30,10 @@ from hypothesis.stateful import (
 from accounts.models import Account
 from bookings.errors import BookingOverlap, InvalidStatusChange
 from bookings.models import Booking, reference_for
-from bookings.services import (
-    booking_cancel,
-    booking_create,
-    booking_update,
-    tentative_bookings_expire,
-)
+from bookings.services import booking_cancel, tentative_bookings_expire
 from rentals.models import Rental
 from tests.domain.conftest import DAY0, iso
+from tests.factories import booking_create, booking_update
 
 SLOT = dt.timedelta(hours=6)  # periods start and end on 6-hour slots, so stays often touch
 START_CLOCK = DAY0 - dt.timedelta(days=1)

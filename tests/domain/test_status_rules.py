@@ -8,9 +8,10 @@ import pytest
 
 from bookings.errors import InvalidStatusChange
 from bookings.models import Booking
-from bookings.services import booking_cancel, booking_create, booking_update
+from bookings.services import booking_cancel
 from core.errors import ValidationFailed
 from tests.domain.conftest import at, iso
+from tests.factories import booking_create, booking_update
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from bookings.services import booking_create, booking_update
 from core.errors import ValidationFailed
 from core.timeparse import as_utc_instant, parse_instant
+from tests.factories import booking_create, booking_update
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from django.db import connection
 from django.utils import timezone
 
 from bookings.models import Booking
-from bookings.services import booking_create
 from rentals.models import Rental
+from tests.factories import booking_create
 
 ROOT = Path(__file__).resolve().parents[2]
 # Database 5, so a test run does not touch the Redis data of a developer's `make run`.

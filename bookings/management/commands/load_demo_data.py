@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from accounts.models import Account, Application, User
 from accounts.services import manager_create
+from bookings.inputs import booking_input_from_wire
 from bookings.models import Client
 from bookings.services import booking_cancel, booking_create
 from core.scopes import ALL_SCOPES
+from events.actors import Actor
 from rentals.models import Rental, RentalsFee, Tax
 
 DEMO_ACCOUNT = "Demo Rentals"
@@ -117,7 +119,7 @@ class Command(BaseCommand):
         def day(offset: int) -> dt.date:
             return today + dt.timedelta(days=offset)
 
-        booking_create(
+        _demo_booking(
             rental=seaside,
             data={
                 "booked": True,
@@ -132,7 +134,7 @@ class Command(BaseCommand):
                 "comments": [{"content": "Arrives by train, late check-in."}],
             },
         )
-        booking_create(
+        _demo_booking(
             rental=seaside,
             data={
                 "booked": True,
@@ -143,7 +145,7 @@ class Command(BaseCommand):
                 "initial_price": "980",
             },
         )
-        booking_create(
+        _demo_booking(
             rental=seaside,
             data={
                 "tentative_expires_at": timezone.now() + dt.timedelta(days=2),
@@ -153,7 +155,7 @@ class Command(BaseCommand):
                 "initial_price": "640",
             },
         )
-        booking_create(
+        _demo_booking(
             rental=chalet,
             data={
                 "unavailable": True,
@@ -162,7 +164,7 @@ class Command(BaseCommand):
                 "notes": "Roof repairs",
             },
         )
-        booking_create(
+        _demo_booking(
             rental=chalet,
             data={
                 "booked": True,
@@ -175,7 +177,7 @@ class Command(BaseCommand):
                 "damage_deposit": "500",
             },
         )
-        canceled = booking_create(
+        canceled = _demo_booking(
             rental=loft,
             data={
                 "booked": True,
@@ -186,10 +188,13 @@ class Command(BaseCommand):
             },
         )
         booking_cancel(
-            booking=canceled, reason="requested_by_guest", message_to_guest="Sorry to see you go."
+            booking=canceled,
+            reason="requested_by_guest",
+            message_to_guest="Sorry to see you go.",
+            actor=DEMO,
         )
         # A hold that lapsed an hour ago: reads show it canceled until the sweep runs.
-        booking_create(
+        _demo_booking(
             rental=loft,
             data={
                 "tentative_expires_at": timezone.now() + dt.timedelta(seconds=1),
@@ -199,3 +204,12 @@ class Command(BaseCommand):
             },
             now=timezone.now() - dt.timedelta(hours=1),
         )
+
+
+DEMO = Actor.system("demo_data")
+
+
+def _demo_booking(*, rental, data, **kwargs):
+    """A demo booking written as an integration would: wire values, the one parser."""
+    booking_input = booking_input_from_wire(data, creating=True, nested=True)
+    return booking_create(rental=rental, booking_input=booking_input, actor=DEMO, **kwargs)
