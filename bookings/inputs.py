@@ -767,7 +767,7 @@ def client_bounds_errors(client_input: ClientInput) -> dict[str, list[str]]:
     return errors.by_field
 
 
-def _string_list(value: Any) -> list[str]:
+def string_list(value: Any) -> list[str]:
     """`emails` / `phones`: a list of strings (a single string is a list of one)."""
     if value is None:
         value = []
@@ -788,7 +788,7 @@ def client_input_from_wire(data: Mapping[str, Any]) -> ClientInput:
             values[name] = reader.read(name, lambda v: text(v).strip(), data[name])
     for name in CLIENT_LIST_FIELDS:
         if name in data:
-            values[name] = reader.read(name, _string_list, data[name])
+            values[name] = reader.read(name, string_list, data[name])
     client_input = ClientInput(**{k: v for k, v in values.items() if v is not UNSET})
     reader.errors.merge(client_bounds_errors(client_input))
     reader.errors.raise_if_any()

@@ -6,10 +6,28 @@ The bookings app extends RentalAdmin with the rental's upcoming stays and calend
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
 from accounts.admin_scoping import AccountScopedAdmin, AccountScopedMixin
+from events.actors import Actor
+from rentals.inputs import INTEGER_FIELDS, TEXT_FIELDS, TIME_FIELDS, RentalInput, currency_code
 from rentals.models import Rental, RentalsFee, Tax
+from rentals.services import rental_create, rental_update
+
+RENTAL_FIELDS = frozenset({*TEXT_FIELDS, *INTEGER_FIELDS, *TIME_FIELDS})
+
+
+class RentalAdminForm(forms.ModelForm):
+    class Meta:
+        model = Rental
+        fields = ["account", *TEXT_FIELDS, *INTEGER_FIELDS, *TIME_FIELDS]
+
+    def clean_currency(self) -> str:
+        try:
+            return currency_code(self.cleaned_data.get("currency") or "")
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 class RentalsFeeInline(AccountScopedMixin, admin.TabularInline):
@@ -19,6 +37,7 @@ class RentalsFeeInline(AccountScopedMixin, admin.TabularInline):
 
 
 class RentalAdmin(AccountScopedAdmin):
+    form = RentalAdminForm
     list_display = ["name", "city", "country_code", "timezone", "currency"]
     list_filter = ["currency", "country_code"]
     search_fields = ["name", "headline", "city", "address1", "zip"]
@@ -45,6 +64,20 @@ class RentalAdmin(AccountScopedAdmin):
         ),
         ("History", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        """Through rentals/services.py (the form has checked every rule it applies);
+        an edit writes only the fields changed on the page."""
+        if not request.user.is_superuser:
+            obj.account_id = request.user.account_id
+        names = RENTAL_FIELDS & (set(form.changed_data) if change else set(form.cleaned_data))
+        rental_input = RentalInput.of(**{name: form.cleaned_data[name] for name in names})
+        actor = Actor.user(request.user.pk)
+        if change:
+            saved = rental_update(rental=obj, rental_input=rental_input, actor=actor)
+        else:
+            saved = rental_create(account_id=obj.account_id, rental_input=rental_input, actor=actor)
+        vars(obj).update(vars(saved))  # the admin goes on with `obj` (inlines, redirect)
 
     def save_formset(self, request, form, formset, change):
         # Catalogue fees belong to the rental's account, whoever edits them.

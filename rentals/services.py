@@ -1,77 +1,33 @@
 """Every write to a rental: create, update, delete (refused while it has bookings).
 
-Callers pass raw wire values; unknown and read-only keys are ignored, the rest is
-coerced and validated by the model's own field validators, failures named per field.
+Services take a typed RentalInput (rentals/inputs.py); the row's own field validators
+(lengths, time zone, counts) and the currency list are checked here for every caller,
+failures named per field. Each write records its event (DESIGN §8) in its transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
-from core.currencies import SUPPORTED_CURRENCIES
 from core.errors import ValidationFailed
+from events.actors import Actor
+from events.services import changes_between, event_record
+from rentals.inputs import RentalInput, currency_code
 from rentals.models import Rental
 
-RENTAL_INPUT_FIELDS = (
-    "name",
-    "headline",
-    "summary",
-    "address1",
-    "address2",
-    "zip",
-    "city",
-    "state",
-    "country_code",
-    "sleeps",
-    "sleeps_max",
-    "bedrooms_count",
-    "bathrooms_count",
-    "timezone",
-    "checkin_time",
-    "checkout_time",
-    "currency",
-    "balance_due_days",
-)
-_INTEGER_FIELDS = frozenset(
-    {"sleeps", "sleeps_max", "bedrooms_count", "bathrooms_count", "balance_due_days"}
-)
-_NOT_NULL_FIELDS = frozenset(
-    {"name", "timezone", "checkin_time", "checkout_time", "currency", "balance_due_days"}
-)
+HAS_BOOKINGS = "a rental with bookings cannot be deleted"
 
 
-def _assign(rental: Rental, data: Mapping[str, Any]) -> None:
-    """Copy the known fields of `data` onto `rental`, then validate the whole row."""
+def _validate(rental: Rental, given: set[str]) -> None:
     errors: dict[str, list[str]] = {}
-    for name in RENTAL_INPUT_FIELDS:
-        if name not in data:
-            continue
-        value = data[name]
-        if (
-            isinstance(value, (dict, list))
-            or (isinstance(value, bool) and name in _INTEGER_FIELDS)
-            or (isinstance(value, str) and "\x00" in value)  # PostgreSQL text cannot hold NUL
-        ):
-            errors[name] = ["is invalid"]
-            continue
-        if value is None and name not in _INTEGER_FIELDS:
-            if name in _NOT_NULL_FIELDS:
-                errors[name] = ["can't be blank"]
-                continue
-            value = ""
-        if name in ("checkin_time", "checkout_time") and not isinstance(value, str):
-            errors[name] = ["must be a time (HH:MM)"]
-            continue
-        if isinstance(value, str) and name in ("country_code", "currency"):
-            value = value.strip().upper()
-        setattr(rental, name, value)
-    if rental.currency and rental.currency not in SUPPORTED_CURRENCIES:
-        errors.setdefault("currency", []).append("is not a supported ISO 4217 currency")
+    if "currency" in given:
+        try:
+            currency_code(rental.currency)
+        except ValueError as exc:
+            errors["currency"] = [str(exc)]
     try:
         rental.full_clean(exclude=["account", *errors])
     except ValidationError as exc:
@@ -81,26 +37,67 @@ def _assign(rental: Rental, data: Mapping[str, Any]) -> None:
         raise ValidationFailed(errors)
 
 
-def rental_create(*, account_id: int, data: Mapping[str, Any]) -> Rental:
-    rental = Rental(account_id=account_id)
-    _assign(rental, data)
-    rental.save()
-    return rental
-
-
-def rental_update(*, rental: Rental, data: Mapping[str, Any]) -> Rental:
-    """Change the fields present in `data` (PUT and PATCH alike)."""
-    _assign(rental, data)
-    rental.save()
-    return rental
-
-
-def rental_delete(*, rental: Rental) -> None:
-    """A rental with bookings (even canceled ones: they are history) cannot be deleted."""
+def rental_create(*, account_id: int, rental_input: RentalInput, actor: Actor) -> Rental:
+    values = rental_input.values()
+    rental = Rental(account_id=account_id, **values)
+    _validate(rental, set(values) | {"currency"})
     with transaction.atomic():
+        rental.save()
+        event_record(
+            account_id=account_id,
+            event="rental_created",
+            resource_type="rental",
+            resource_id=rental.pk,
+            actor=actor,
+            occurred_at=rental.created_at,
+        )
+    return rental
+
+
+def rental_update(*, rental: Rental, rental_input: RentalInput, actor: Actor) -> Rental:
+    """Change the given fields (PUT and PATCH alike). The row is locked and only the
+    given columns are written, so a concurrent edit of another field is never reverted."""
+    values = rental_input.values()
+    with transaction.atomic():
+        rental = Rental.objects.select_for_update().get(pk=rental.pk)
+        before = {name: getattr(rental, name) for name in values}
+        for name, value in values.items():
+            setattr(rental, name, value)
+        _validate(rental, set(values))
+        rental.save(update_fields=[*values, "updated_at"])
+        event_record(
+            account_id=rental.account_id,
+            event="rental_updated",
+            resource_type="rental",
+            resource_id=rental.pk,
+            actor=actor,
+            occurred_at=rental.updated_at,
+            changes=changes_between(before, values),
+        )
+    return rental
+
+
+def rental_delete(*, rental: Rental, actor: Actor) -> None:
+    """A rental with bookings (even canceled ones: they are history) cannot be deleted.
+
+    The rental row is locked first, as every booking write locks it: a booking create
+    racing this delete either commits before (then it is seen here) or waits and then
+    finds no rental — never an IntegrityError at COMMIT."""
+    with transaction.atomic():
+        rental = Rental.objects.select_for_update().get(pk=rental.pk)
         if rental.bookings.exists():
-            raise ValidationFailed({"": ["a rental with bookings cannot be deleted"]})
+            raise ValidationFailed({"": [HAS_BOOKINGS]})
+        rental_id, account_id = rental.pk, rental.account_id
         try:
-            rental.delete()
-        except ProtectedError:  # a booking created meanwhile
-            raise ValidationFailed({"": ["a rental with bookings cannot be deleted"]}) from None
+            with transaction.atomic():
+                rental.delete()
+        except ProtectedError:
+            raise ValidationFailed({"": [HAS_BOOKINGS]}) from None
+        event_record(
+            account_id=account_id,
+            event="rental_destroyed",
+            resource_type="rental",
+            resource_id=rental_id,
+            actor=actor,
+            occurred_at=timezone.now(),
+        )

@@ -225,6 +225,14 @@ def _prefetched(booking: Booking, attribute: str, relation: str) -> list[Any]:
     return list(getattr(booking, relation).all())
 
 
+class ActorSerializer(serializers.Serializer):
+    """Who made a change (the event log's actor): an application, a user or the system."""
+
+    type = serializers.ChoiceField(choices=["application", "user", "system"])
+    id = serializers.IntegerField(required=False)
+    name = serializers.CharField(required=False, help_text="for the system: e.g. tentative_expiry")
+
+
 class BookingSerializer(serializers.Serializer):
     """A booking as the caller may see it: every field for bookings_read / bookings_write
     and for the application that created it; otherwise only RESTRICTED_FIELDS and the
@@ -284,6 +292,12 @@ class BookingSerializer(serializers.Serializer):
     tentative_expires_at = _optional(serializers.DateTimeField)
     balance_due_at = _optional(serializers.DateTimeField, allow_null=False)
     contract_updated_at = _optional(serializers.DateTimeField)
+    created_by = ActorSerializer(
+        required=False, allow_null=True, help_text="extension: the actor of the first event"
+    )
+    updated_by = ActorSerializer(
+        required=False, allow_null=True, help_text="extension: the actor of the last event"
+    )
     bookings_fees = BookingFeeSerializer(many=True, required=False)
     bookings_taxes = BookingTaxSerializer(many=True, required=False)
     booking_comments = BookingCommentSerializer(many=True, required=False)
@@ -360,6 +374,8 @@ class BookingSerializer(serializers.Serializer):
                 "tentative_expires_at": utc_text(booking.tentative_expires_at),
                 "balance_due_at": utc_text(booking.balance_due_at),
                 "contract_updated_at": None,
+                "created_by": booking.created_by,
+                "updated_by": booking.updated_by,
                 "links": {
                     "account": booking.account_id,
                     "rental": booking.rental_id,

@@ -9,8 +9,10 @@ from rest_framework.response import Response
 from core import scopes
 from core.schema import envelope_serializer, request_envelope_serializer
 from core.viewsets import ResourceViewSet
+from events.actors import Actor
 from rentals import selectors, services
 from rentals.api.serializers import RentalInputSerializer, RentalSerializer
+from rentals.inputs import rental_input_from_wire
 from rentals.models import Rental
 
 RENTALS = envelope_serializer("Rentals", "rentals", RentalSerializer)
@@ -42,18 +44,29 @@ class RentalViewSet(ResourceViewSet):
     def scoped_queryset(self):
         return selectors.rentals_for_account(self.client.account_id)
 
+    @property
+    def actor(self) -> Actor:
+        return Actor.application(self.client.application_id)
+
     def create(self, request):
-        rental = services.rental_create(account_id=self.client.account_id, data=self.unwrap())
+        rental = services.rental_create(
+            account_id=self.client.account_id,
+            rental_input=rental_input_from_wire(self.unwrap(), creating=True),
+            actor=self.actor,
+        )
         return self.render_created(rental, "rentals")
 
     def update(self, request, pk=None, partial=False):
-        rental = self.get_one(pk)
-        rental = services.rental_update(rental=rental, data=self.unwrap())
+        rental = services.rental_update(
+            rental=self.get_one(pk),
+            rental_input=rental_input_from_wire(self.unwrap()),
+            actor=self.actor,
+        )
         return self.render([rental])
 
     def partial_update(self, request, pk=None):
         return self.update(request, pk, partial=True)
 
     def destroy(self, request, pk=None):
-        services.rental_delete(rental=self.get_one(pk))
+        services.rental_delete(rental=self.get_one(pk), actor=self.actor)
         return Response(status=http.HTTP_204_NO_CONTENT)
