@@ -454,7 +454,11 @@ def _instant_or_date(value: Any) -> dt.datetime | dt.date:
     if value is None or value == "":
         raise ValueError("can't be blank")
     parsed = parse_instant(value)
-    return parsed.astimezone(dt.UTC) if isinstance(parsed, dt.datetime) else parsed
+    if isinstance(parsed, dt.datetime):
+        # Whole seconds, as every time is shown: a stored fraction would block a
+        # neighbour that starts at the shown end (issue 18, "one truth of time").
+        return parsed.astimezone(dt.UTC).replace(microsecond=0)
+    return parsed
 
 
 def _choice(choices: list[str]):

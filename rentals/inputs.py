@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -64,6 +66,21 @@ def time_of_day(value: Any) -> dt.time:
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
+@functools.cache
+def canonical_timezones() -> frozenset[str]:
+    """The IANA zone names of the pinned `tzdata` package, not whatever the host has
+    (`localtime` follows the host's settings; `Factory` is no place)."""
+    names = (resources.files("tzdata") / "zones").read_text().split()
+    return frozenset(names) - {"Factory", "localtime", "posixrules"}
+
+
+def timezone_name(value: Any) -> str:
+    name = str(value).strip()
+    if name not in canonical_timezones():
+        raise ValueError(f"{name!r} is not an IANA time zone")
+    return name
+
+
 def currency_code(value: Any) -> str:
     currency = str(value).strip().upper()
     if currency not in SUPPORTED_CURRENCIES:
@@ -100,6 +117,8 @@ def rental_input_from_wire(data: Mapping[str, Any], *, creating: bool = False) -
                 value = time_of_day(value)
             elif name == "currency":
                 value = currency_code(value)
+            elif name == "timezone":
+                value = timezone_name(value)
             elif name == "country_code" and isinstance(value, str):
                 value = value.strip().upper()
         except ValueError as exc:

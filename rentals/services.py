@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.errors import ValidationFailed
 from events.actors import Actor
 from events.services import changes_between, event_record
-from rentals.inputs import RentalInput, currency_code
+from rentals.inputs import RentalInput, currency_code, timezone_name
 from rentals.models import Rental
 
 HAS_BOOKINGS = "a rental with bookings cannot be deleted"
@@ -23,11 +23,12 @@ HAS_BOOKINGS = "a rental with bookings cannot be deleted"
 
 def _validate(rental: Rental, given: set[str]) -> None:
     errors: dict[str, list[str]] = {}
-    if "currency" in given:
-        try:
-            currency_code(rental.currency)
-        except ValueError as exc:
-            errors["currency"] = [str(exc)]
+    for name, check in (("currency", currency_code), ("timezone", timezone_name)):
+        if name in given:
+            try:
+                check(getattr(rental, name))
+            except ValueError as exc:
+                errors[name] = [str(exc)]
     try:
         rental.full_clean(exclude=["account", *errors])
     except ValidationError as exc:
@@ -40,7 +41,7 @@ def _validate(rental: Rental, given: set[str]) -> None:
 def rental_create(*, account_id: int, rental_input: RentalInput, actor: Actor) -> Rental:
     values = rental_input.values()
     rental = Rental(account_id=account_id, **values)
-    _validate(rental, set(values) | {"currency"})
+    _validate(rental, set(values) | {"currency", "timezone"})
     with transaction.atomic():
         rental.save()
         event_record(

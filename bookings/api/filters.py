@@ -11,6 +11,7 @@ import re
 
 from django import forms
 from django_filters import rest_framework as filters
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
@@ -128,6 +129,12 @@ class BookingSearchFilter(filters.FilterSet):
         model = Booking
         fields: list[str] = []
 
+    def params(self) -> dict:
+        """The parsed parameters (a 422 naming the first bad one), for the view's meta."""
+        if not self.is_valid():
+            raise translate_validation(self.errors)
+        return dict(self.form.cleaned_data)
+
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
         view = self.request.parser_context["view"]
@@ -135,7 +142,6 @@ class BookingSearchFilter(filters.FilterSet):
             scopes.BOOKINGS_READ, scopes.BOOKINGS_WRITE
         ):
             raise ScopeRequired(scopes.BOOKINGS_READ, scopes.BOOKINGS_WRITE)
-        view.search = data  # the view reads updated_since back for meta.deleted_ids
         references = data.get("reference") or []
         try:
             return self._search(queryset, data, view, references)

@@ -3,6 +3,7 @@ and bookings/selectors.py (reads), every queryset scoped to the caller's account
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from drf_spectacular.utils import (
@@ -27,8 +28,10 @@ from bookings.inputs import (
 )
 from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
 from core import scopes
+from core.clock import sync_watermark
 from core.errors import NotFound
 from core.exceptions import ScopeRequired
+from core.pagination import keyset_paginate, paginate
 from core.schema import envelope_serializer, request_envelope_serializer
 from core.timefmt import utc_text
 from core.viewsets import ResourceViewSet, parse_ids
@@ -162,23 +165,32 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
     # --- reads ---------------------------------------------------------------------------
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
-        response[SYNCED_AT_HEADER] = utc_text(self.now)
+        """Search. The synced-at header is a watermark taken before the read: no change
+        committed later can carry an earlier `updated_at` (core/clock.py), so a client
+        polling from it misses nothing (DESIGN §4)."""
+        synced_at = sync_watermark()
+        search = BookingSearchFilter(
+            request.query_params, queryset=self.get_queryset(), request=request
+        )
+        params = search.params()
+        if params.get("updated_since"):
+            page = keyset_paginate(request, search.qs, field="updated_at")
+            meta = {**page.meta, "deleted_ids": self._deleted_ids(params)}
+        else:
+            page = paginate(request, search.qs)
+            meta = page.meta
+        response = self.render(page.items, meta=meta, headers=page.headers)
+        response[SYNCED_AT_HEADER] = utc_text(synced_at)
         return response
 
-    def list_meta(self) -> dict[str, Any]:
-        search = getattr(self, "search", {})
-        if not search.get("updated_since"):
-            return {}
-        return {
-            "deleted_ids": selectors.booking_ids_canceled_since(
-                account_id=self.client.account_id,
-                since=search["updated_since"],
-                now=self.now,
-                rental_ids=search.get("rental_id") or (),
-                client_ids=search.get("client_id") or (),
-            )
-        }
+    def _deleted_ids(self, params: dict[str, Any]) -> builtins.list[int]:
+        return selectors.booking_ids_canceled_since(
+            account_id=self.client.account_id,
+            since=params["updated_since"],
+            now=self.now,
+            rental_ids=params.get("rental_id") or (),
+            client_ids=params.get("client_id") or (),
+        )
 
     # --- writes --------------------------------------------------------------------------
 
