@@ -49,10 +49,10 @@ from bookings.models import (
     Client,
     id_for_reference,
 )
-from bookings.selectors import booking_history
 from bookings.services import booking_cancel, booking_update, client_create, client_update
 from core.errors import DomainError
 from events.actors import Actor
+from events.selectors import record_history
 
 CLIENT_FIELDS = frozenset({*inputs.CLIENT_TEXT_FIELDS, *inputs.CLIENT_LIST_FIELDS})
 REFERENCE_LIKE = re.compile(r"[0-9A-Za-z]{1,12}")
@@ -60,6 +60,7 @@ SEARCH_CLIENT_IDS = 1000  # beyond this many matching guests, let the database j
 CLIENT_BOOKINGS_SHOWN = 50
 
 
+HISTORY_SHOWN = 100  # newest first
 HISTORY_FIELDSET = ("History", {"classes": ["collapse"], "fields": ["history"]})
 
 
@@ -309,7 +310,11 @@ class BookingAdmin(AccountScopedAdmin):
         """Who changed what, when: one row per event of the booking (DESIGN §8)."""
         if booking.pk is None:
             return "—"
-        events = booking_history(booking)
+        events = list(
+            record_history(
+                account_id=booking.account_id, resource_type="booking", resource_id=booking.pk
+            ).reverse()[:HISTORY_SHOWN]
+        )
         user_ids = {e.actor.get("id") for e in events if e.actor.get("type") == Actor.USER}
         names = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "username"))
         rows = format_html_join(

@@ -17,7 +17,6 @@ from bookings.models import (
     BookingTax,
     Client,
 )
-from events.models import Event
 
 LIVE_STATUSES = (Booking.Status.BOOKED, Booking.Status.UNAVAILABLE, Booking.Status.TENTATIVE)
 
@@ -145,15 +144,3 @@ def booking_comments_for_account(account_id: int) -> QuerySet[BookingComment]:
 
 def clients_for_account(account_id: int) -> QuerySet[Client]:
     return Client.objects.filter(account_id=account_id).order_by("id")
-
-
-BOOKING_HISTORY_SHOWN = 100
-
-
-def booking_history(booking: Booking) -> list[Event]:
-    """The booking's events, newest first (the admin's History panel)."""
-    return list(
-        Event.objects.filter(
-            account_id=booking.account_id, resource_type="booking", resource_id=booking.pk
-        ).order_by("-id")[:BOOKING_HISTORY_SHOWN]
-    )
