@@ -132,6 +132,7 @@ def api_reference(run: Run):
 def service_overlap_check(run: Run):
     """booking_create on a free period and on a taken one (rolled back by the caller)."""
     from bookings.errors import BookingOverlap
+    from bookings.inputs import BookingInput
     from bookings.services import booking_create
     from rentals.models import Rental
 
@@ -139,16 +140,16 @@ def service_overlap_check(run: Run):
     end = run.free_start + dt.timedelta(days=3)
     booking_create(
         rental=rental,
-        data={"start_at": run.free_start.isoformat(), "end_at": end.isoformat(), "booked": True},
+        booking_input=BookingInput(status="booked", start_at=run.free_start, end_at=end),
     )
     try:
         booking_create(
             rental=rental,
-            data={
-                "start_at": run.busy_start.isoformat(),
-                "end_at": (run.busy_start + dt.timedelta(days=1)).isoformat(),
-                "booked": True,
-            },
+            booking_input=BookingInput(
+                status="booked",
+                start_at=run.busy_start,
+                end_at=run.busy_start + dt.timedelta(days=1),
+            ),
         )
     except BookingOverlap:
         pass

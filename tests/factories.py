@@ -29,8 +29,8 @@ def at(day: float, hour: float = 0) -> dt.datetime:
 
 
 def iso(instant: dt.datetime) -> str:
-    """A time as the API writes it (`…Z`)."""
-    return instant.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    """A time as the API writes it (`…Z`, whole seconds)."""
+    return instant.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def wire(data: Mapping[str, Any]) -> dict[str, Any]:

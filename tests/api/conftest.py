@@ -10,6 +10,7 @@ from django.core.cache import cache
 
 from bookings.models import Booking
 from tests import factories
+from tests.factories import iso
 
 
 @pytest.fixture(autouse=True)
@@ -17,10 +18,6 @@ def _fresh_rate_limit_counters():
     """Rate-limit counters live in the cache and outlive each test's rolled-back rows, whose
     application ids get reused; start every test with a fresh budget."""
     cache.clear()
-
-
-def iso(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture

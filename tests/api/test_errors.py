@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -33,11 +34,14 @@ def test_text_plain_is_a_415(api, rental):
     assert response.json()["errors"][0]["code"] == "unsupported_media_type"
 
 
-def test_malformed_json_on_update_is_a_400(api, rental, make_booking):
-    booking = make_booking(rental)
-    response = api.generic(
-        "PATCH", f"/api/v3/bookings/{booking.pk}", "{oops", content_type="application/json"
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_malformed_json_is_a_400_envelope(api, rental, make_booking, method):
+    path = (
+        f"/api/v3/rentals/{rental.pk}/bookings"
+        if method == "POST"
+        else f"/api/v3/bookings/{make_booking(rental).pk}"
     )
+    response = api.generic(method, path, "{oops", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "bad_request"
 
@@ -88,3 +92,18 @@ def test_nul_characters_are_a_422_not_a_database_error(api, rental):
     response = api.post(f"/api/v3/rentals/{rental.pk}/bookings", body, format="json")
     assert response.status_code == 422
     assert api.get("/api/v3/bookings", {"external_reference": "x\x00"}).status_code == 422
+
+
+def test_unknown_api_path_is_a_json_404(api):
+    for path in ("/api/v3/nothing-here", "/api/v3/nothing/here/", "/api/v2/bookings"):
+        response = api.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_unknown_api_path_is_json_with_debug_off(client, settings, db):
+    settings.DEBUG = False
+    response = client.get("/api/v3/no-such-thing")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_found"

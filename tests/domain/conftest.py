@@ -9,19 +9,7 @@ import pytest
 
 from bookings.models import Booking
 from rentals.models import Rental
-from tests.factories import booking_create
-
-# Far enough ahead that no test depends on today's date.
-DAY0 = dt.datetime(2030, 7, 1, tzinfo=dt.UTC)
-
-
-def at(day: int, hour: int = 0) -> dt.datetime:
-    """An instant on the test calendar: `day` days after DAY0, at `hour` UTC."""
-    return DAY0 + dt.timedelta(days=day, hours=hour)
-
-
-def iso(instant: dt.datetime) -> str:
-    return instant.isoformat().replace("+00:00", "Z")
+from tests.factories import DAY0, at, booking_create, iso  # noqa: F401  (the calendar of these tests)
 
 
 @pytest.fixture

@@ -19,16 +19,12 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from rentals.models import Rental
-from tests.factories import booking_create
+from tests.factories import booking_create, iso
 
 ROOT = Path(__file__).resolve().parents[2]
 # Database 5, so a test run does not touch the Redis data of a developer's `make run`.
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 START_REDIS = 'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no'
-
-
-def iso(instant: dt.datetime) -> str:
-    return instant.isoformat().replace("+00:00", "Z")
 
 
 @pytest.fixture

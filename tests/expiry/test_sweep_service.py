@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from bookings.models import Booking
-from bookings.services import booking_cancel, tentative_bookings_expire
+from bookings.services import tentative_bookings_expire
 
 HOUR = dt.timedelta(hours=1)
 
@@ -20,90 +20,11 @@ def _snapshot() -> list[dict]:
 
 
 @pytest.mark.django_db
-def test_expired_holds_are_canceled_at_their_expiry_with_reason_tentative_expired(make_booking):
-    holds = [make_booking(expires_in=-HOUR), make_booking(expires_in=-30 * HOUR)]
-    sweep_time = timezone.now()
-
-    assert tentative_bookings_expire(now=sweep_time) == 2
-
-    for hold in holds:
-        swept = Booking.objects.get(pk=hold.pk)
-        assert swept.status == Booking.Status.CANCELED
-        assert swept.canceled_at == hold.tentative_expires_at
-        assert swept.cancelation_reason == Booking.CancelationReason.TENTATIVE_EXPIRED
-        # Bumped, so `updated_since` clients see the cancelation.
-        assert swept.updated_at == sweep_time
-        assert swept.tentative_expires_at == hold.tentative_expires_at
-
-
-@pytest.mark.django_db
 def test_a_hold_expiring_at_the_sweep_instant_is_canceled(make_booking):
     hold = make_booking(expires_in=HOUR)
     assert tentative_bookings_expire(now=hold.tentative_expires_at - dt.timedelta(seconds=1)) == 0
     assert tentative_bookings_expire(now=hold.tentative_expires_at) == 1
     assert Booking.objects.get(pk=hold.pk).status == Booking.Status.CANCELED
-
-
-@pytest.mark.django_db
-def test_live_holds_and_other_statuses_are_left_untouched(make_booking):
-    expired = make_booking(expires_in=-HOUR)
-    untouched = [
-        make_booking(expires_in=HOUR),
-        make_booking(booked=True),
-        make_booking(unavailable=True),
-        booking_cancel(
-            booking=make_booking(booked=True),
-            reason="requested_by_guest",
-            now=timezone.now() - 3 * HOUR,
-        ),
-    ]
-    before = {row["id"]: row for row in _snapshot()}
-
-    assert tentative_bookings_expire() == 1
-
-    after = {row["id"]: row for row in _snapshot()}
-    for booking in untouched:
-        assert after[booking.pk] == before[booking.pk]
-    assert after[expired.pk]["status"] == Booking.Status.CANCELED
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("holds", [20, 25])
-def test_the_sweep_works_through_more_than_one_batch(make_booking, holds):
-    """Exactly two batches' worth and a partial third: the loop neither stops after the
-    first batch nor misses the tail."""
-    ids = {make_booking(expires_in=-HOUR).pk for _ in range(holds)}
-    live = make_booking(expires_in=HOUR)
-
-    assert tentative_bookings_expire(batch_size=10) == holds
-
-    assert (
-        set(Booking.objects.filter(status=Booking.Status.CANCELED).values_list("pk", flat=True))
-        == ids
-    )
-    assert Booking.objects.get(pk=live.pk).status == Booking.Status.TENTATIVE
-
-
-@pytest.mark.django_db
-def test_a_second_sweep_changes_nothing(make_booking):
-    make_booking(expires_in=-HOUR)
-    make_booking(expires_in=-2 * HOUR)
-    make_booking(expires_in=HOUR)
-    assert tentative_bookings_expire() == 2
-    after_first = _snapshot()
-
-    assert tentative_bookings_expire(now=timezone.now() + dt.timedelta(minutes=1)) == 0
-    assert _snapshot() == after_first
-
-
-@pytest.mark.django_db
-def test_a_dry_run_counts_and_changes_nothing(make_booking):
-    make_booking(expires_in=-HOUR)
-    make_booking(expires_in=HOUR)
-    before = _snapshot()
-
-    assert tentative_bookings_expire(dry_run=True) == 1
-    assert _snapshot() == before
 
 
 def _in_thread(target, results, key):
