@@ -161,6 +161,7 @@ class BookingViewSet(ResourceViewSet):
                 now=self.now,
                 rental_ids=search.get("rental_id") or (),
                 client_ids=search.get("client_id") or (),
+                full_access=self.full_access,
             )
         }
 

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from core.timefmt import utc_text
+from rentals.models import MAX_BALANCE_DUE_DAYS
 
 
 def _hhmm(value) -> str | None:
@@ -90,4 +91,6 @@ class RentalInputSerializer(serializers.Serializer):
     checkin_time = serializers.CharField(required=False, help_text="HH:MM, default 16:00")
     checkout_time = serializers.CharField(required=False, help_text="HH:MM, default 10:00")
     currency = serializers.CharField(max_length=3, required=False)
-    balance_due_days = serializers.IntegerField(min_value=0, required=False)
+    balance_due_days = serializers.IntegerField(
+        min_value=0, max_value=MAX_BALANCE_DUE_DAYS, required=False
+    )
