@@ -166,6 +166,8 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 7200,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 90,
     "PKCE_REQUIRED": True,
+    # oauthlib's server without the password and implicit grants (accounts/oauth_server.py).
+    "OAUTH2_SERVER_CLASS": "accounts.oauth_server.Server",
     # RFC 9700 (OAuth 2.0 Security BCP), enforced rather than warned about:
     # no password grant (it let any client test any user's password), no implicit grant,
     # PKCE S256 only, no access token in a query string, `iss` in authorization
@@ -273,7 +275,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lock-outs are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 if not DEBUG:

@@ -6,7 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularRedocView
 
 from config import views
-from core.schema import CachedSchemaView
+from core.schema_view import CachedSchemaView
 
 api_v3: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),

@@ -1,21 +1,12 @@
 """OpenAPI helpers: the bearer security scheme, the error envelope on every operation,
-envelope components for request and response bodies, and the cached schema view."""
+and envelope components for request and response bodies."""
 
 from __future__ import annotations
-
-import time
-from typing import Any, ClassVar
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
-from rest_framework.response import Response
-
-from core import ratelimit
-from core.clientip import client_ip
-from core.exceptions import error_body
 
 ERROR_STATUSES = (400, 401, 403, 404, 405, 413, 415, 422, 429)
 
@@ -118,42 +109,3 @@ def strip_trailing_slashes(result, generator, request, public):
         (path.rstrip("/") or "/"): operations for path, operations in result["paths"].items()
     }
     return result
-
-
-class CachedSchemaView(SpectacularAPIView):
-    """`GET /api/v3/schema`: built once per process and version (it changes only with the
-    code; building it took ~50 ms a request), and, since it needs no token, counted per
-    client address against API_RATE_LIMIT an hour."""
-
-    _schemas: ClassVar[dict[tuple[Any, bool], Any]] = {}
-
-    def get(self, request, *args, **kwargs):
-        state = ratelimit.consume(f"schema-address:{client_ip(request)}")
-        if state.exceeded:
-            response = Response(
-                error_body(429, [{"title": "rate limit exceeded"}]),
-                status=429,
-                headers={
-                    **state.headers,
-                    "Retry-After": str(max(1, state.reset - int(time.time()))),
-                },
-            )
-        else:
-            response = super().get(request, *args, **kwargs)
-            for header, value in state.headers.items():
-                response[header] = value
-        return response
-
-    def _get_schema_response(self, request):
-        version = self.api_version or request.version or self._get_version_parameter(request)
-        key = (version, bool(self.serve_public))
-        schema = self._schemas.get(key)
-        if schema is None:
-            schema = super()._get_schema_response(request).data
-            self._schemas[key] = schema
-        return Response(
-            data=schema,
-            headers={
-                "Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'
-            },
-        )
