@@ -6,7 +6,7 @@ import datetime as dt
 import zoneinfo
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
 from accounts.models import Account
@@ -20,13 +20,15 @@ def validate_timezone(value: str) -> None:
 # Ten years: more makes no sense for a balance and, subtracted from a start time near
 # year 1, used to overflow every read of the booking (DESIGN §15).
 MAX_BALANCE_DUE_DAYS = 3650
+MAX_SUMMARY_LENGTH = 10_000
 
 
 class Rental(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="rentals")
     name = models.CharField(max_length=200)
     headline = models.CharField(max_length=300, blank=True)
-    summary = models.TextField(blank=True)
+    # Bounded like every text (DESIGN §15); checked by full_clean in services and admin.
+    summary = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_SUMMARY_LENGTH)])
     address1 = models.CharField("address", max_length=300, blank=True)
     address2 = models.CharField("address (line 2)", max_length=300, blank=True)
     zip = models.CharField("postal code", max_length=20, blank=True)

@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from core.timefmt import utc_text
-from rentals.models import MAX_BALANCE_DUE_DAYS
+from rentals.models import MAX_BALANCE_DUE_DAYS, MAX_SUMMARY_LENGTH
 
 
 def _hhmm(value) -> str | None:
@@ -76,7 +76,7 @@ class RentalInputSerializer(serializers.Serializer):
 
     name = serializers.CharField(max_length=200, required=False, help_text="required on create")
     headline = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    summary = serializers.CharField(required=False, allow_blank=True)
+    summary = serializers.CharField(max_length=MAX_SUMMARY_LENGTH, required=False, allow_blank=True)
     address1 = serializers.CharField(max_length=300, required=False, allow_blank=True)
     address2 = serializers.CharField(max_length=300, required=False, allow_blank=True)
     zip = serializers.CharField(max_length=20, required=False, allow_blank=True)

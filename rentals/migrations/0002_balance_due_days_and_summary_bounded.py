@@ -28,6 +28,13 @@ class Migration(migrations.Migration):
                 validators=[django.core.validators.MaxValueValidator(3650)],
             ),
         ),
+        migrations.AlterField(
+            model_name="rental",
+            name="summary",
+            field=models.TextField(
+                blank=True, validators=[django.core.validators.MaxLengthValidator(10000)]
+            ),
+        ),
         migrations.AddConstraint(
             model_name="rental",
             constraint=models.CheckConstraint(

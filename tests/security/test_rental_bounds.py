@@ -1,8 +1,9 @@
-"""Threat: a rental's `balance_due_days` (the field took up to 2^31-1) that makes
+"""Threats: a rental's `balance_due_days` (the field took up to 2^31-1) that makes
 `Booking.balance_due_at` overflow, so every read of its bookings — the API list, the
 updated_since sync, the admin change page — answered 500, and a bookings_write_owned
 application could plant such a row for the owner's other apps. Bounded to 0–3650 in the
-API, the admin and the database; the computed time is overflow-safe regardless."""
+API, the admin and the database; the computed time is overflow-safe regardless. And an
+unbounded text (a rental's summary) that stores megabytes each later read carries."""
 
 from __future__ import annotations
 
@@ -72,3 +73,11 @@ def test_balance_due_at_never_overflows():
     rental.balance_due_days = 1_000
     booking.start_at = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
     assert booking.balance_due_at == created
+
+
+def test_a_rental_summary_is_bounded(api, rental):
+    url = f"/api/v3/rentals/{rental.pk}"
+    too_long = api.patch(url, wrap("rentals", summary="x" * 10_001), format="json")
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["field"] == "summary"
+    assert api.patch(url, wrap("rentals", summary="x" * 10_000), format="json").status_code == 200
