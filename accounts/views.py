@@ -99,11 +99,15 @@ class OwnApplicationIntrospectTokenView(IntrospectTokenView):
     unknown one, so no client learns anything about another's tokens.
     """
 
-    http_method_names = ["post", "options"]
+    http_method_names = ["post"]
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method != "POST":
-            return self.http_method_not_allowed(request, *args, **kwargs)
+        if request.method != "POST":  # a token in a URL ends up in access logs
+            response = JsonResponse(
+                {"error": "invalid_request", "error_description": "use POST"}, status=405
+            )
+            response["Allow"] = "POST"
+            return response
         core = self.get_oauthlib_core()
         uri, http_method, body, headers = core._extract_params(request)
         oauth_request = OauthlibRequest(uri, http_method, body, headers)

@@ -202,6 +202,7 @@ def test_introspection_is_post_only_and_needs_client_credentials(client, account
         "/oauth/introspect", {"token": token}, HTTP_AUTHORIZATION=f"Basic {basic}"
     )
     assert response.status_code == 405
+    assert response.json()["error"] == "invalid_request"
     # A bearer token is not a client credential here.
     response = client.post(
         "/oauth/introspect", {"token": token}, HTTP_AUTHORIZATION=f"Bearer {token}"
