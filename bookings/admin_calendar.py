@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from bookings.models import Booking
+from core.timeparse import MAX_INSTANT, MIN_INSTANT
 from rentals.models import Rental
 
 
@@ -48,13 +49,22 @@ class MonthCalendar:
     booking_count: int
 
 
+_FIRST_MONTH = MIN_INSTANT.date().replace(day=1)
+_LAST_MONTH = MAX_INSTANT.date().replace(day=1)
+
+
 def parse_month(value: str | None, default: dt.date) -> dt.date:
-    """`YYYY-MM` → the first day of that month; anything else → `default`'s month."""
+    """`YYYY-MM` → the first day of that month; anything else → `default`'s month.
+
+    Months outside the bounds of DESIGN §15 show the first or last month within them, so
+    the grid (a week either side) and its previous/next links never leave the calendar.
+    """
     try:
         year, month = (int(part) for part in (value or "").split("-"))
-        return dt.date(year, month, 1)
+        first = dt.date(year, month, 1)
     except ValueError:
         return default.replace(day=1)
+    return min(max(first, _FIRST_MONTH), _LAST_MONTH)
 
 
 def _nights(booking: Booking, tz) -> tuple[dt.date, dt.date]:

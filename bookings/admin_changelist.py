@@ -15,6 +15,7 @@ import json
 from functools import cached_property
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db import connections
@@ -24,6 +25,7 @@ from django.utils.text import capfirst
 
 from accounts.admin_scoping import scope_to_user
 from bookings.models import Booking
+from core.timeparse import MAX_INSTANT, MIN_INSTANT
 
 # Below this many rows (as the planner estimates them) the exact COUNT(*) is cheap enough.
 EXACT_COUNT_BELOW = 20_000
@@ -61,6 +63,19 @@ class EstimatedCountPaginator(Paginator):
 
 class BookingChangeList(ChangeList):
     """Adds `fast_date_hierarchy`, used by templates/admin/bookings/booking/change_list.html."""
+
+    def get_filters(self, request):
+        """A date-hierarchy year outside the bounds of DESIGN §15 is Django's "incorrect
+        lookup" (the list reopens unfiltered with ?e=1): Django itself computes the year
+        after the chosen one, which overflows at 9999."""
+        year = self.params.get(f"{self.date_hierarchy}__year")
+        if year is not None:
+            bounds = range(MIN_INSTANT.year, MAX_INSTANT.year + 1)
+            if not (year.isdigit() and len(year) <= 4 and int(year) in bounds):
+                raise IncorrectLookupParameters(
+                    f"year must be within {bounds.start}–{bounds.stop - 1}"
+                )
+        return super().get_filters(request)
 
     def fast_date_hierarchy(self) -> dict:
         """Django's date_hierarchy links, without SELECT DISTINCT over the whole table.

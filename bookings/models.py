@@ -291,7 +291,12 @@ class Booking(models.Model):
 
     @property
     def balance_due_at(self) -> dt.datetime:
-        due = self.start_at - dt.timedelta(days=self.rental.balance_due_days)
+        # Overflow-safe whatever is stored (a row from before the bounds of DESIGN §15):
+        # a due date before year 1 is simply "already due", i.e. created_at.
+        try:
+            due = self.start_at - dt.timedelta(days=self.rental.balance_due_days)
+        except OverflowError:
+            return self.created_at
         return max(self.created_at, due)
 
     @property

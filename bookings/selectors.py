@@ -86,17 +86,24 @@ def booking_ids_canceled_since(
     now: dt.datetime,
     rental_ids: Sequence[int] = (),
     client_ids: Sequence[int] = (),
+    full_access: bool = True,
 ) -> list[int]:
     """Ids of bookings canceled after `since`: by a write or the sweep (whose rows were
-    updated no earlier than canceled), or holds that expired since and await the sweep."""
-    bookings = Booking.objects.for_account(account_id).filter(
-        Q(status=Booking.Status.CANCELED, updated_at__gt=since, canceled_at__gt=since)
-        | Q(
-            status=Booking.Status.TENTATIVE,
-            tentative_expires_at__gt=since,
-            tentative_expires_at__lte=now,
-        )
+    updated no earlier than canceled), or holds that expired since and await the sweep.
+
+    Without `full_access` (public, bookings_write_owned: future bookings only) just the
+    ids the token could have seen: bookings not yet over when they were canceled.
+    """
+    canceled = Q(status=Booking.Status.CANCELED, updated_at__gt=since, canceled_at__gt=since)
+    expired = Q(
+        status=Booking.Status.TENTATIVE,
+        tentative_expires_at__gt=since,
+        tentative_expires_at__lte=now,
     )
+    if not full_access:
+        canceled &= Q(end_at__gt=F("canceled_at"))
+        expired &= Q(end_at__gt=F("tentative_expires_at"))
+    bookings = Booking.objects.for_account(account_id).filter(canceled | expired)
     if rental_ids:
         bookings = bookings.filter(rental_id__in=rental_ids)
     if client_ids:

@@ -7,6 +7,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.utils.log import get_task_logger
 
 from bookings.services import tentative_bookings_expire
+from core.dbclock import database_now
 
 logger = get_task_logger(__name__)
 
@@ -42,7 +43,8 @@ def expire_tentative_bookings() -> int:
     add up to the number of holds. A duplicate sweep costs one cheap query.
     """
     try:
-        count = tentative_bookings_expire()
+        # The database's clock, not this worker's (hosts' clocks drift apart).
+        count = tentative_bookings_expire(now=database_now())
     except SoftTimeLimitExceeded:
         logger.warning(
             "tentative hold sweep stopped at its %s s soft time limit; "

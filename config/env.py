@@ -86,3 +86,15 @@ def env_redis_url(name: str) -> str:
     if raw and urlsplit(raw).scheme not in {"redis", "rediss"}:
         raise ImproperlyConfigured(f"{name} must be a redis:// URL, got {raw!r}")
     return raw
+
+
+def env_proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """`X-Forwarded-Proto: https` (the header the proxy sets and the value meaning HTTPS)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    header, sep, value = raw.partition(":")
+    header, value = header.strip(), value.strip()
+    if not sep or not header or not value or " " in header:
+        raise ImproperlyConfigured(f"{name} must look like 'X-Forwarded-Proto: https', got {raw!r}")
+    return "HTTP_" + header.upper().replace("-", "_"), value

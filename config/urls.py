@@ -3,16 +3,17 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularRedocView
 
 from config import views
+from core.schema_view import CachedSchemaView
 
 api_v3: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
     path("", include("bookings.api.urls")),
     path("", include("rentals.api.urls")),
     path("", include("events.api.urls")),
-    re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^schema/?$", CachedSchemaView.as_view(), name="schema"),
     # Anything else under /api/ is a JSON 404, also with DEBUG on, for any method
     # (CSRF-exempt like every API view: API clients carry tokens, not cookies).
     re_path(r"^.*$", csrf_exempt(views.api_not_found)),

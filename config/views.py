@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
-from core.exceptions import json_error
+from core.exceptions import json_error, payload_too_large_title
+from overbooked.api.errors import json_error as overbooked_error
 
 logger = logging.getLogger(__name__)
 
 API_PREFIXES = ("/api/", "/oauth/")
+OVERBOOKED_PREFIX = "/api/overbooked/"
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -64,8 +67,19 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django answers a SuspiciousOperation here, e.g. a form body (/oauth/token, the admin)
+    over DATA_UPLOAD_MAX_MEMORY_SIZE read by middleware before any view runs."""
+    too_large = isinstance(exception, RequestDataTooBig)
+    if request.path.startswith(OVERBOOKED_PREFIX):
+        if too_large:
+            return overbooked_error("E013", payload_too_large_title(), status=413)
+        return overbooked_error("E013")
     if request.path.startswith(API_PREFIXES):
+        if too_large:
+            return json_error(413, payload_too_large_title())
         return json_error(400, "bad request")
+    if too_large:
+        return HttpResponse(payload_too_large_title(), status=413, content_type="text/plain")
     return defaults.bad_request(request, exception)
 
 

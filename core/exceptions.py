@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -35,11 +41,17 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_failed",
     429: "rate_limit_exceeded",
     500: "internal_error",
 }
+
+
+def payload_too_large_title() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return f"request body is larger than the limit of {limit} bytes"
 
 
 def error_body(status_code: int, entries: list[dict[str, str]]) -> dict[str, Any]:
@@ -82,6 +94,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         status_code, entries = 403, flatten(exc.errors)
     elif isinstance(exc, DomainError):
         status_code, entries = 422, flatten(exc.errors)
+    elif isinstance(exc, RequestDataTooBig):  # Django refused to read the body
+        status_code, entries = 413, [{"title": payload_too_large_title()}]
+    elif isinstance(exc, SuspiciousOperation):  # e.g. over 1000 query parameters
+        status_code, entries = 400, [{"title": str(exc) or "bad request"}]
     elif isinstance(exc, PermissionDenied):
         status_code, entries = 403, [{"title": str(exc) or "forbidden"}]
     elif isinstance(exc, exceptions.ValidationError):

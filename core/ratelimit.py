@@ -38,19 +38,29 @@ class RateLimitExceeded(exceptions.Throttled):
     default_code = "rate_limit_exceeded"
 
 
-def consume(owner: str, now: float | None = None) -> RateLimit:
-    """Count one request for the caller (`app:17`, `key:3`) and say where it stands."""
+def consume(
+    owner: str,
+    now: float | None = None,
+    *,
+    limit: int | None = None,
+    window_seconds: int = WINDOW_SECONDS,
+) -> RateLimit:
+    """Count one request for the caller (`app:17`, `key:3`) and say where it stands.
+
+    `limit` defaults to API_RATE_LIMIT per hour; other budgets (the token endpoint, the
+    schema) pass their own limit, window and an owner of their own (`token-client:…`).
+    """
     now = time.time() if now is None else now
-    window = int(now) // WINDOW_SECONDS
-    reset = (window + 1) * WINDOW_SECONDS
-    key = f"ratelimit:{owner}:{window}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
+    window = int(now) // window_seconds
+    reset = (window + 1) * window_seconds
+    key = f"ratelimit:{owner}:{window_seconds}:{window}"
+    cache.add(key, 0, timeout=window_seconds + 60)
     try:
         count = cache.incr(key)
     except ValueError:  # evicted between add and incr: start the window again
-        cache.add(key, 1, timeout=WINDOW_SECONDS + 60)
+        cache.add(key, 1, timeout=window_seconds + 60)
         count = 1
-    limit = settings.API_RATE_LIMIT
+    limit = settings.API_RATE_LIMIT if limit is None else limit
     return RateLimit(
         limit=limit, remaining=max(0, limit - count), reset=reset, exceeded=count > limit
     )

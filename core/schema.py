@@ -8,7 +8,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
-ERROR_STATUSES = (400, 401, 403, 404, 405, 415, 422, 429)
+ERROR_STATUSES = (400, 401, 403, 404, 405, 413, 415, 422, 429)
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ import datetime as dt
 import zoneinfo
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
 from accounts.models import Account
@@ -17,11 +17,18 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not an IANA time zone")
 
 
+# Ten years: more makes no sense for a balance and, subtracted from a start time near
+# year 1, used to overflow every read of the booking (DESIGN §15).
+MAX_BALANCE_DUE_DAYS = 3650
+MAX_SUMMARY_LENGTH = 10_000
+
+
 class Rental(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="rentals")
     name = models.CharField(max_length=200)
     headline = models.CharField(max_length=300, blank=True)
-    summary = models.TextField(blank=True)
+    # Bounded like every text (DESIGN §15); checked by full_clean in services and admin.
+    summary = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_SUMMARY_LENGTH)])
     address1 = models.CharField("address", max_length=300, blank=True)
     address2 = models.CharField("address (line 2)", max_length=300, blank=True)
     zip = models.CharField("postal code", max_length=20, blank=True)
@@ -36,13 +43,23 @@ class Rental(models.Model):
     checkin_time = models.TimeField(default=dt.time(16, 0))
     checkout_time = models.TimeField(default=dt.time(10, 0))
     currency = models.CharField(max_length=3, default="EUR")
-    balance_due_days = models.PositiveIntegerField(default=30)
+    balance_due_days = models.PositiveIntegerField(
+        default=30,
+        validators=[MaxValueValidator(MAX_BALANCE_DUE_DAYS)],
+        help_text=f"days before arrival the balance is due (0–{MAX_BALANCE_DUE_DAYS})",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["account", "updated_at", "id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(balance_due_days__lte=MAX_BALANCE_DUE_DAYS),
+                name="rental_balance_due_days_bounded",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -19,7 +19,7 @@ from bookings import selectors
 from bookings.models import Booking, id_for_reference
 from core import scopes
 from core.exceptions import ScopeRequired
-from core.timeparse import as_utc_instant
+from core.timeparse import OUT_OF_RANGE, as_utc_instant
 
 TIME_FORMATS = "ISO 8601, YYYY-MM-DD, YYYYMMDD or YYYY-MM-DD HH:MM:SS UTC"
 SEARCH_STATUSES = ("booked", "unavailable", "tentative")
@@ -32,7 +32,9 @@ class InstantField(forms.Field):
             return None
         try:
             return as_utc_instant(value)
-        except (ValueError, OverflowError):
+        except (ValueError, OverflowError) as exc:
+            if str(exc) == OUT_OF_RANGE:
+                raise forms.ValidationError(OUT_OF_RANGE) from None
             raise forms.ValidationError(f"is not a time ({TIME_FORMATS})") from None
 
 

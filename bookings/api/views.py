@@ -190,6 +190,7 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
             now=self.now,
             rental_ids=params.get("rental_id") or (),
             client_ids=params.get("client_id") or (),
+            full_access=self.full_access,
         )
 
     # --- writes --------------------------------------------------------------------------

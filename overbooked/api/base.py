@@ -7,13 +7,14 @@ import uuid
 from typing import Any, cast
 
 from django.db.models import QuerySet
-from rest_framework import parsers, status
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.keys import ApiKeyAuthentication, KeyClient
+from core.parsers import JSONParser
 from core.renderers import JSONRenderer
 from core.views import ApiViewMixin
 from overbooked.api.errors import OverbookedError, exception_handler
@@ -22,9 +23,9 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 50
 
 
-class LenientJSONParser(parsers.JSONParser):
+class LenientJSONParser(JSONParser):
     """JSON whatever the declared type: `POST …/publish` and friends often carry no body
-    (or `text/plain`), and the SDK sends what it sends."""
+    (or `text/plain`), and the SDK sends what it sends. Nesting is bounded as in v3."""
 
     media_type = "*/*"
 

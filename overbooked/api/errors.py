@@ -10,13 +10,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from core.errors import DomainError, Forbidden, NotFound
+from core.exceptions import payload_too_large_title
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +64,15 @@ CODES: dict[str, tuple[int, str]] = {
 
 
 class OverbookedError(exceptions.APIException):
-    """A failure with its Overbooked code; `message` defaults to the reference's text."""
+    """A failure with its Overbooked code; `message` defaults to the reference's text.
 
-    def __init__(self, code: str, message: str = ""):
+    `status` overrides the code's HTTP status where the reference has no code of its own
+    (a body over the size limit is E013 "Bad request" answered with 413).
+    """
+
+    def __init__(self, code: str, message: str = "", *, status: int | None = None):
         self.code = code
-        self.status_code = CODES[code][0]
+        self.status_code = status or CODES[code][0]
         self.message = message or CODES[code][1]
         super().__init__(self.message, code)
 
@@ -71,9 +81,9 @@ def error_body(code: str, message: str = "") -> dict[str, Any]:
     return {"error": {"code": code, "message": message or CODES[code][1]}, "success": False}
 
 
-def json_error(code: str, message: str = "") -> JsonResponse:
+def json_error(code: str, message: str = "", *, status: int | None = None) -> JsonResponse:
     """For plain Django views (the catch-all route): the same envelope, no DRF."""
-    return JsonResponse(error_body(code, message), status=CODES[code][0])
+    return JsonResponse(error_body(code, message), status=status or CODES[code][0])
 
 
 def _message(detail: Any) -> str:
@@ -84,9 +94,19 @@ def _message(detail: Any) -> str:
     return str(detail)
 
 
-def _classify(exc: Exception) -> tuple[str, str]:
+def _classify(exc: Exception) -> tuple[str, str, int | None]:
+    """The Overbooked code, message and (where it differs from the code's) HTTP status."""
     if isinstance(exc, OverbookedError):
-        return exc.code, exc.message
+        return exc.code, exc.message, exc.status_code
+    if isinstance(exc, RequestDataTooBig):
+        return "E013", payload_too_large_title(), 413
+    if isinstance(exc, SuspiciousOperation):  # e.g. over 1000 query parameters
+        return "E013", str(exc), None
+    code, message = _classify_code(exc)
+    return code, message, None
+
+
+def _classify_code(exc: Exception) -> tuple[str, str]:
     if isinstance(exc, exceptions.NotAuthenticated):
         return "E056", ""
     if isinstance(exc, exceptions.AuthenticationFailed):
@@ -108,11 +128,11 @@ def _classify(exc: Exception) -> tuple[str, str]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
-    code, message = _classify(exc)
+    code, message, status = _classify(exc)
     headers: dict[str, str] = {}
     if code in {"E055", "E056"}:
         headers["WWW-Authenticate"] = 'Bearer realm="api"'
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
     set_rollback()
-    return Response(error_body(code, message), status=CODES[code][0], headers=headers)
+    return Response(error_body(code, message), status=status or CODES[code][0], headers=headers)

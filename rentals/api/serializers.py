@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from core.timefmt import utc_text
+from rentals.models import MAX_BALANCE_DUE_DAYS, MAX_SUMMARY_LENGTH
 
 
 def _hhmm(value) -> str | None:
@@ -75,7 +76,7 @@ class RentalInputSerializer(serializers.Serializer):
 
     name = serializers.CharField(max_length=200, required=False, help_text="required on create")
     headline = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    summary = serializers.CharField(required=False, allow_blank=True)
+    summary = serializers.CharField(max_length=MAX_SUMMARY_LENGTH, required=False, allow_blank=True)
     address1 = serializers.CharField(max_length=300, required=False, allow_blank=True)
     address2 = serializers.CharField(max_length=300, required=False, allow_blank=True)
     zip = serializers.CharField(max_length=20, required=False, allow_blank=True)
@@ -90,4 +91,6 @@ class RentalInputSerializer(serializers.Serializer):
     checkin_time = serializers.CharField(required=False, help_text="HH:MM, default 16:00")
     checkout_time = serializers.CharField(required=False, help_text="HH:MM, default 10:00")
     currency = serializers.CharField(max_length=3, required=False)
-    balance_due_days = serializers.IntegerField(min_value=0, required=False)
+    balance_due_days = serializers.IntegerField(
+        min_value=0, max_value=MAX_BALANCE_DUE_DAYS, required=False
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from bookings.services import tentative_bookings_expire
+from core.dbclock import database_now
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool = False, **options):
-        count = tentative_bookings_expire(dry_run=dry_run)
+        count = tentative_bookings_expire(now=database_now(), dry_run=dry_run)
         if dry_run:
             self.stdout.write(f"{count} expired tentative holds would be canceled (dry run)")
         else:
