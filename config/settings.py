@@ -32,6 +32,8 @@ REDIS_URL = env_redis_url("REDIS_URL")
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 5000, minimum=1)
 TENTATIVE_SWEEP_SECONDS = env_int("TENTATIVE_SWEEP_SECONDS", 60, minimum=1)
 EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90, minimum=1)
+# core/safehttp.py: outgoing requests to user-entered URLs may reach private addresses.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
