@@ -54,6 +54,9 @@ CODES: dict[str, tuple[int, str]] = {
     "E060": (422, "Slot cannot be deleted due to existing Bookings assigned to it"),
     "E061": (422, "Cannot create a Booking, a Resource is not published"),
     "E062": (429, "API rate-limit reached"),
+    # Not in the reference: the Idempotency-Key rules every API shares (DESIGN §13).
+    "idempotency_key_reused": (422, "This Idempotency-Key was used with a different request"),
+    "idempotency_key_in_use": (409, "A request with this Idempotency-Key is still running"),
 }
 
 
@@ -87,6 +90,8 @@ def _message(detail: Any) -> str:
 def _classify(exc: Exception) -> tuple[str, str]:
     if isinstance(exc, OverbookedError):
         return exc.code, exc.message
+    if getattr(exc, "error_code", None) in CODES:  # idempotency/http.py
+        return exc.error_code, ""  # type: ignore[attr-defined]
     if isinstance(exc, exceptions.NotAuthenticated):
         return "E056", ""
     if isinstance(exc, exceptions.AuthenticationFailed):

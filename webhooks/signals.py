@@ -1,0 +1,42 @@
+"""The first attempt within moments of the commit: each transaction that writes events
+enqueues one delivery pass for its account once it commits (events/signals.py).
+
+Enqueueing is best effort: if the broker is down the commit still succeeds, and beat's
+sweep (`deliver-webhooks`, every WEBHOOKS_SWEEP_SECONDS) picks the events up.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+logger = logging.getLogger(__name__)
+
+
+def _enqueue(account_id: int) -> None:
+    from webhooks.tasks import deliver_webhooks
+
+    try:
+        deliver_webhooks.apply_async(kwargs={"account_id": account_id}, expires=60, retry=False)
+    except Exception:  # the broker is down: beat's sweep delivers later
+        logger.warning("could not enqueue webhook delivery; the sweep will", exc_info=True)
+
+
+def kick_on_commit(sender: Any, *, account_id: int, **kwargs: Any) -> None:
+    """Receiver of events_recorded."""
+    enqueue_after_commit(account_id)
+
+
+def enqueue_after_commit(account_id: int) -> None:
+    """A delivery pass for the account once the current transaction commits."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    # One pass per account and transaction, however many events it writes.
+    for entry in connection.run_on_commit:  # (savepoint ids, callback, robust)
+        if getattr(entry[1], "webhooks_account_id", None) == account_id:
+            return
+    callback = partial(_enqueue, account_id)
+    callback.webhooks_account_id = account_id  # type: ignore[attr-defined]
+    transaction.on_commit(callback)
