@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -35,6 +36,7 @@ class SubscriptionAdmin(AccountScopedAdmin):
     )
     fields = ("account", "url", "events", "active", *readonly_fields)
     actions = ["send_test_event"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="events")
     def events_list(self, obj: Subscription) -> str:
