@@ -121,16 +121,15 @@ def test_another_accounts_deliveries_are_invisible_to_a_manager(
 def test_a_transaction_writing_events_enqueues_one_pass_per_account_on_commit(
     account, other_account, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as callbacks:
-        with transaction.atomic():
-            for acc in (account, account, other_account):
-                events_record(
-                    account_id=acc.pk,
-                    actor=Actor.system("test"),
-                    occurred_at=timezone.now(),
-                    specs=[EventSpec("booking_updated", "booking", 1)],
-                )
-            enqueue_after_commit(account.pk)
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for acc in (account, account, other_account):
+            events_record(
+                account_id=acc.pk,
+                actor=Actor.system("test"),
+                occurred_at=timezone.now(),
+                specs=[EventSpec("booking_updated", "booking", 1)],
+            )
+        enqueue_after_commit(account.pk)
     assert sorted(callback.webhooks_account_id for callback in callbacks) == sorted(
         [account.pk, other_account.pk]
     )
