@@ -9,8 +9,7 @@ class IdempotencyKey(models.Model):
     """A request made with an `Idempotency-Key`, and once done, its response.
 
     `owner` is the caller (`app:17` for an OAuth application, `key:5` for an API key).
-    While the first request runs, `response_status` is null and `locked_until` says when
-    the claim counts as abandoned (a web process that died mid-request).
+    While the first request runs, `response_status` is null.
     """
 
     owner = models.CharField(max_length=40)
@@ -18,7 +17,6 @@ class IdempotencyKey(models.Model):
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path, body")
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
-    locked_until = models.DateTimeField(null=True, blank=True)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_body = models.BinaryField(default=b"", blank=True)
     response_headers = models.JSONField(default=dict, blank=True)

@@ -1,16 +1,25 @@
 """Claiming, completing and purging idempotency keys (DESIGN §13).
 
-The hot path — a new key — costs one INSERT to claim and one UPDATE to store the answer.
-The claim is a single `INSERT … ON CONFLICT DO UPDATE … WHERE` that also takes over an
-expired key or an abandoned claim, so a fresh key, a key past its 24 hours and a key of a
-request that died mid-way all claim in one statement, atomically: of concurrent requests
-with one key exactly one gets the row back.
+The hot path — a new key — costs one INSERT to claim and one UPDATE to store the answer:
+
+1. The claim is a single `INSERT … ON CONFLICT DO UPDATE … WHERE expired`: a fresh key
+   and a key past its 24 hours both claim in one statement, atomically; of concurrent
+   requests with one key exactly one gets the row back.
+2. A claim whose request never finished (its web process died) stays "in use" (409)
+   until the key expires: the server cannot know whether the work was done before the
+   death, and running it again is exactly what the key exists to prevent.
+3. On PostgreSQL both statements commit without waiting for their own WAL flush
+   (`synchronous_commit` off for that transaction only). That is safe here: the WAL is
+   flushed in order, so the work's own commit, after the claim, makes the claim durable;
+   and a stored answer lost in a database crash leaves the key "in use" (2.), never free
+   to run twice. It saves two fsyncs, a tenth of a create's time on an ordinary disk.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,10 +28,17 @@ from django.db import connection
 from idempotency.models import IdempotencyKey
 
 KEY_LIFETIME = dt.timedelta(hours=24)
-# A claim still running after this long belongs to a request that died (web requests time
-# out well before); the next retry may take the key over.
-CLAIM_TIMEOUT = dt.timedelta(minutes=2)
 MAX_KEY_LENGTH = 255
+_COLUMNS = (
+    "owner",
+    "key",
+    "fingerprint",
+    "created_at",
+    "expires_at",
+    "response_status",
+    "response_body",
+    "response_headers",
+)
 
 
 class KeyInvalid(Exception):
@@ -34,7 +50,7 @@ class KeyReused(Exception):
 
 
 class KeyInUse(Exception):
-    """The first request with this key is still running."""
+    """The first request with this key has not finished."""
 
 
 @dataclass(frozen=True)
@@ -58,37 +74,27 @@ def request_fingerprint(*, method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
+def _no_flush_wait() -> str:
+    """A FROM item that turns off waiting for the WAL flush for this statement's own
+    transaction (PostgreSQL; see the module docstring, 3.)."""
+    return "(SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait"
+
+
 def _claim_sql() -> str:
-    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
     q = connection.ops.quote_name
-    columns = ", ".join(
-        q(name)
-        for name in (
-            "owner",
-            "key",
-            "fingerprint",
-            "created_at",
-            "expires_at",
-            "locked_until",
-            "response_status",
-            "response_body",
-            "response_headers",
-        )
-    )
+    table = q(IdempotencyKey._meta.db_table)
+    columns = ", ".join(q(name) for name in _COLUMNS)
     # Only quoted identifiers are formatted in; every value is a parameter.
+    values = "VALUES (%s, %s, %s, %s, %s, NULL, %s, %s)"
+    if connection.vendor == "postgresql":
+        values = f"SELECT %s, %s, %s, %s, %s, NULL, %s, %s::jsonb FROM {_no_flush_wait()}"  # noqa: S608
+    reset = ", ".join(
+        f"{q(name)} = excluded.{q(name)}" for name in _COLUMNS if name not in ("owner", "key")
+    )
     return (
-        f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, NULL, %s, %s) "  # noqa: S608
-        f"ON CONFLICT ({q('owner')}, {q('key')}) DO UPDATE SET "
-        f"{q('fingerprint')} = excluded.{q('fingerprint')}, "
-        f"{q('created_at')} = excluded.{q('created_at')}, "
-        f"{q('expires_at')} = excluded.{q('expires_at')}, "
-        f"{q('locked_until')} = excluded.{q('locked_until')}, "
-        f"{q('response_status')} = NULL, "
-        f"{q('response_body')} = excluded.{q('response_body')}, "
-        f"{q('response_headers')} = excluded.{q('response_headers')} "
+        f"INSERT INTO {table} ({columns}) {values} "
+        f"ON CONFLICT ({q('owner')}, {q('key')}) DO UPDATE SET {reset} "
         f"WHERE {table}.{q('expires_at')} <= excluded.{q('created_at')} "
-        f"OR ({table}.{q('response_status')} IS NULL "
-        f"AND {table}.{q('locked_until')} <= excluded.{q('created_at')}) "
         f"RETURNING {q('id')}"
     )
 
@@ -96,19 +102,10 @@ def _claim_sql() -> str:
 def key_claim(*, owner: str, key: str, fingerprint: str, now: dt.datetime) -> int | StoredResponse:
     """Claim `key` for this request: its row id, or the stored response to replay.
 
-    Raises KeyReused (another request's key) or KeyInUse (its first request still runs).
-    """
+    Raises KeyReused (another request's key) or KeyInUse (its first request has not
+    finished)."""
     adapt = connection.ops.adapt_datetimefield_value
-    params: list[Any] = [
-        owner,
-        key,
-        fingerprint,
-        adapt(now),
-        adapt(now + KEY_LIFETIME),
-        adapt(now + CLAIM_TIMEOUT),
-        b"",
-        "{}",
-    ]
+    params: list[Any] = [owner, key, fingerprint, adapt(now), adapt(now + KEY_LIFETIME), b"", "{}"]
     with connection.cursor() as cursor:
         cursor.execute(_claim_sql(), params)
         row = cursor.fetchone()
@@ -124,7 +121,7 @@ def key_claim(*, owner: str, key: str, fingerprint: str, now: dt.datetime) -> in
     if existing.fingerprint != fingerprint:
         raise KeyReused("this Idempotency-Key was used with a different request")
     if existing.response_status is None:
-        raise KeyInUse("a request with this Idempotency-Key is still running")
+        raise KeyInUse("a request with this Idempotency-Key has not finished")
     return StoredResponse(
         status=existing.response_status,
         body=bytes(existing.response_body),
@@ -134,9 +131,19 @@ def key_claim(*, owner: str, key: str, fingerprint: str, now: dt.datetime) -> in
 
 def key_complete(*, claim_id: int, status: int, body: bytes, headers: dict[str, str]) -> None:
     """Store the answer of a claimed request (not for 5xx: see key_release)."""
-    IdempotencyKey.objects.filter(pk=claim_id).update(
-        response_status=status, response_body=body, response_headers=headers, locked_until=None
-    )
+    if connection.vendor != "postgresql":
+        IdempotencyKey.objects.filter(pk=claim_id).update(
+            response_status=status, response_body=body, response_headers=headers
+        )
+        return
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {q(IdempotencyKey._meta.db_table)} SET {q('response_status')} = %s, "  # noqa: S608
+            f"{q('response_body')} = %s, {q('response_headers')} = %s::jsonb "
+            f"FROM {_no_flush_wait()} WHERE {q('id')} = %s",
+            [status, body, json.dumps(headers), claim_id],
+        )
 
 
 def key_release(*, claim_id: int) -> None:

@@ -11,14 +11,25 @@ import logging
 from functools import partial
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 logger = logging.getLogger(__name__)
 
 
+def queued_flag(account_id: int) -> str:
+    return f"webhooks:pass-queued:{account_id}"
+
+
 def _enqueue(account_id: int) -> None:
     from webhooks.tasks import deliver_webhooks
 
+    # A pass already queued for the account will see this commit: it clears the flag
+    # before it reads the log. Only with a cache the worker shares (Redis); the flag
+    # expires on its own in case that pass is lost.
+    if settings.REDIS_URL and not cache.add(queued_flag(account_id), 1, timeout=5):
+        return
     try:
         deliver_webhooks.apply_async(kwargs={"account_id": account_id}, expires=60, retry=False)
     except Exception:  # the broker is down: beat's sweep delivers later

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 from celery.utils.log import get_task_logger
+from django.core.cache import cache
 
 from webhooks.delivery import deliver_pass
+from webhooks.signals import queued_flag
 
 logger = get_task_logger(__name__)
 
@@ -31,6 +33,8 @@ def deliver_webhooks(account_id: int | None = None) -> str:
     enqueue was lost, retries that became due). Any number may run at once: deliveries
     are claimed with SKIP LOCKED, and an account's events are fanned out by one at a time.
     """
+    if account_id is not None:
+        cache.delete(queued_flag(account_id))  # commits from now on queue another pass
     result = deliver_pass(account_id=account_id, time_budget=PASS_TIME_BUDGET)
     if result.attempted or result.created:
         logger.info("webhooks pass: %s", result)

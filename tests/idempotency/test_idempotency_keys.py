@@ -102,16 +102,26 @@ def test_a_key_still_running_is_409_idempotency_key_in_use(api, rental):
 
 
 @pytest.mark.django_db
-def test_an_abandoned_claim_is_taken_over_after_its_timeout(api, rental):
+def test_a_claim_whose_request_never_finished_stays_in_use_until_it_expires(api, rental):
+    """Its process may have died after the work was done: never run it a second time."""
     IdempotencyKey.objects.create(
         owner=f"app:{api.application.pk}",
         key="key-1",
         fingerprint="x" * 64,
-        created_at=timezone.now() - dt.timedelta(minutes=5),
-        expires_at=timezone.now() + dt.timedelta(hours=23),
-        locked_until=timezone.now() - dt.timedelta(minutes=3),
+        created_at=timezone.now() - dt.timedelta(hours=23),
+        expires_at=timezone.now() + dt.timedelta(hours=1),
     )
-    assert _post(api, rental, _body()).status_code == 201
+    body = _body()
+    IdempotencyKey.objects.update(
+        fingerprint=services.request_fingerprint(
+            method="POST",
+            path=f"/api/v3/rentals/{rental.pk}/bookings",
+            body=APIClient()._encode_data(body, format="json")[0],
+        )
+    )
+    assert _post(api, rental, body).status_code == 409
+    IdempotencyKey.objects.update(expires_at=timezone.now())
+    assert _post(api, rental, body).status_code == 201
 
 
 @pytest.mark.django_db
