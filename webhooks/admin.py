@@ -127,7 +127,7 @@ class DeliveryAdmin(AccountScopedMixin, admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("status", "event_name")
-    list_select_related = ("subscription",)
+    list_select_related = ("subscription", "event")
     readonly_fields = (
         "subscription",
         "event",

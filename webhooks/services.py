@@ -247,6 +247,11 @@ def attempts_record(*, results: Sequence[tuple[Delivery, Outcome]], now: dt.date
 
     A 410 disables the subscription at once; a subscription whose attempts have all failed
     for RETRY_WINDOW is disabled with the reason."""
+    # A subscription deleted while its deliveries were in flight took them along.
+    alive = set(
+        Delivery.objects.filter(id__in=[d.pk for d, _ in results]).values_list("id", flat=True)
+    )
+    results = [(delivery, outcome) for delivery, outcome in results if delivery.pk in alive]
     if not results:
         return
     succeeded: set[int] = set()

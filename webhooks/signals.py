@@ -7,6 +7,7 @@ sweep (`deliver-webhooks`, every WEBHOOKS_SWEEP_SECONDS) picks the events up.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from functools import partial
 from typing import Any
@@ -25,15 +26,18 @@ def queued_flag(account_id: int) -> str:
 def _enqueue(account_id: int) -> None:
     from webhooks.tasks import deliver_webhooks
 
-    # A pass already queued for the account will see this commit: it clears the flag
-    # before it reads the log. Only with a cache the worker shares (Redis); the flag
-    # expires on its own in case that pass is lost.
-    if settings.REDIS_URL and not cache.add(queued_flag(account_id), 1, timeout=5):
-        return
+    flag = queued_flag(account_id)
     try:
+        # A pass already queued for the account will see this commit: it clears the flag
+        # before it reads the log. Only with a cache the worker shares (Redis); the flag
+        # expires on its own in case that pass is lost.
+        if settings.REDIS_URL and not cache.add(flag, 1, timeout=5):
+            return
         deliver_webhooks.apply_async(kwargs={"account_id": account_id}, expires=60, retry=False)
-    except Exception:  # the broker is down: beat's sweep delivers later
+    except Exception:  # Redis or the broker is down: beat's sweep delivers later
         logger.warning("could not enqueue webhook delivery; the sweep will", exc_info=True)
+        with contextlib.suppress(Exception):  # the warning above says it all
+            cache.delete(flag)
 
 
 def kick_on_commit(sender: Any, *, account_id: int, **kwargs: Any) -> None:
@@ -50,4 +54,5 @@ def enqueue_after_commit(account_id: int) -> None:
             return
     callback = partial(_enqueue, account_id)
     callback.webhooks_account_id = account_id  # type: ignore[attr-defined]
-    transaction.on_commit(callback)
+    # robust: nothing that goes wrong here may turn a committed write into an error.
+    transaction.on_commit(callback, robust=True)

@@ -307,3 +307,23 @@ def test_a_claimed_delivery_is_not_claimed_again_until_its_lease_ends(
     after_lease = services.deliveries_claim(now=now + lease, limit=10, lease=lease)
 
     assert len(first) == 1 and again == [] and [d.pk for d in after_lease] == [first[0].pk]
+
+
+def test_a_subscription_deleted_while_its_deliveries_are_in_flight_is_no_error(
+    api, account, rental, receiver, make_subscription, record_event
+):
+    from webhooks import services
+    from webhooks.delivery import post
+
+    subscription = make_subscription(account, receiver.url)
+    record_event(account, _booking_id(api, rental))
+    services.deliveries_fan_out(now=timezone.now())
+    [delivery] = services.deliveries_claim(
+        now=timezone.now(), limit=10, lease=dt.timedelta(seconds=60)
+    )
+    outcome = post(receiver.url, b"{}", {})
+    services.subscription_delete(subscription=subscription)
+
+    services.attempts_record(results=[(delivery, outcome)], now=timezone.now())
+
+    assert Attempt.objects.count() == 0 and Delivery.objects.count() == 0
