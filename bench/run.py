@@ -3,7 +3,7 @@
     python -m bench.run --size small|full
 
 Creates and migrates the bench database if needed, generates the data, then runs the
-plans, sweep, search, contention and admin benchmarks, each in its own process, and
+plans, sweep, search, contention, admin and webhooks benchmarks, each in its own process, and
 writes bench/results/summary[-small].json with every figure against its target.
 Small runs write `*-small` files (ignored by git); full runs overwrite the committed ones.
 """
@@ -28,6 +28,7 @@ SIZES = {
         "search_seconds": 3,
         "contention_requests": 10,
         "admin_repeat": 5,
+        "webhook_events": 2000,
         "suffix": "-small",
     },
     "full": {
@@ -37,6 +38,7 @@ SIZES = {
         "search_seconds": 6,
         "contention_requests": 20,
         "admin_repeat": 10,
+        "webhook_events": 5000,
         "suffix": "",
     },
 }
@@ -125,6 +127,15 @@ def main(argv: list[str] | None = None) -> None:
         "--result",
         f"admin{suffix}",
     )
+    durations["webhooks"] = _step(
+        env,
+        "-m",
+        "bench.webhooks",
+        "--events",
+        str(size["webhook_events"]),
+        "--result",
+        f"webhooks{suffix}",
+    )
 
     plans, sweep, search = (
         _load(f"plans{suffix}"),
@@ -132,6 +143,7 @@ def main(argv: list[str] | None = None) -> None:
         _load(f"search{suffix}"),
     )
     contention, admin = _load(f"contention{suffix}"), _load(f"admin{suffix}")
+    webhooks = _load(f"webhooks{suffix}")
     summary = {
         "size": args.size,
         "bookings": sweep["bookings"],
@@ -145,6 +157,7 @@ def main(argv: list[str] | None = None) -> None:
             "create_zero_5xx": contention["targets"]["zero_5xx"],
             "create_zero_overlaps": contention["targets"]["zero_overlaps"],
             "admin_under_300ms": admin["met"],
+            **{f"webhooks_{name}": met for name, met in webhooks["targets"].items()},
         },
         "figures": {
             "sweep_ratio": sweep["ratio_service_over_raw"],
@@ -163,6 +176,14 @@ def main(argv: list[str] | None = None) -> None:
             "create_api_accepted_per_s": contention["api"]["accepted_per_s"],
             "create_api_rejected_per_s": contention["api"]["rejected_per_s"],
             "admin_slowest_p50_ms": admin["slowest_p50_ms"],
+            "webhook_deliveries_per_s": webhooks["throughput"]["pipeline"]["deliveries_per_s"],
+            "webhook_ratio_over_raw_posts": webhooks["throughput"]["ratio_pipeline_over_raw"],
+            "webhook_latency": {
+                f"{run['workers']}_workers": {"p50_ms": run["p50_ms"], "p99_ms": run["p99_ms"]}
+                for run in webhooks["latency"]
+            },
+            "idempotency_ratio": webhooks["idempotency"]["ratio_with_over_without"]["median"],
+            "idempotency_extra_statements": webhooks["idempotency"]["extra_statements"],
         },
     }
     path = write_result(f"summary{suffix}", summary)

@@ -33,6 +33,12 @@ REDIS_URL = env_redis_url("REDIS_URL")
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 5000, minimum=1)
 TENTATIVE_SWEEP_SECONDS = env_int("TENTATIVE_SWEEP_SECONDS", 60, minimum=1)
 EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90, minimum=1)
+# core/safehttp.py: outgoing requests to user-entered URLs may reach private addresses.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)
+WEBHOOKS_SWEEP_SECONDS = env_int("WEBHOOKS_SWEEP_SECONDS", 10, minimum=1)
+WEBHOOKS_CONCURRENCY = env_int("WEBHOOKS_CONCURRENCY", 16, minimum=1)
+WEBHOOKS_LEASE_SECONDS = env_int("WEBHOOKS_LEASE_SECONDS", 120, minimum=5)
 
 # --- Request limits and client addresses (DESIGN §15) -----------------------------------
 # A body over this many bytes is a 413 (Django refuses to read it; core/exceptions.py).
@@ -74,6 +80,8 @@ INSTALLED_APPS = [
     "rentals",
     "bookings",
     "overbooked",
+    "idempotency",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +168,8 @@ OAUTH2_PROVIDER = {
         "rentals_write": "Create and change rentals",
         "clients_read": "Read clients",
         "clients_write": "Create and change clients",
+        "webhooks_read": "See webhook subscriptions",
+        "webhooks_write": "Create, change and delete webhook subscriptions",
     },
     "DEFAULT_SCOPES": ["public"],
     "SCOPES_BACKEND_CLASS": "core.scopes.ApplicationScopes",
@@ -266,6 +276,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.purge_old_events",
         "schedule": 24 * 3600.0,
         "options": {"expires": 3600.0},
+    },
+    "deliver-webhooks": {
+        "task": "webhooks.tasks.deliver_webhooks",
+        "schedule": float(WEBHOOKS_SWEEP_SECONDS),
+        "options": {"expires": float(WEBHOOKS_SWEEP_SECONDS)},
+    },
+    "purge-expired-idempotency-keys": {
+        "task": "idempotency.tasks.purge_expired_keys",
+        "schedule": 3600.0,
+        "options": {"expires": 600.0},
     },
 }
 

@@ -13,6 +13,7 @@ api_v3: list[URLPattern | URLResolver] = [
     path("", include("bookings.api.urls")),
     path("", include("rentals.api.urls")),
     path("", include("events.api.urls")),
+    path("", include("webhooks.api.urls")),
     re_path(r"^schema/?$", CachedSchemaView.as_view(), name="schema"),
     # Anything else under /api/ is a JSON 404, also with DEBUG on, for any method
     # (CSRF-exempt like every API view: API clients carry tokens, not cookies).

@@ -54,8 +54,10 @@ def payload_too_large_title() -> str:
     return f"request body is larger than the limit of {limit} bytes"
 
 
-def error_body(status_code: int, entries: list[dict[str, str]]) -> dict[str, Any]:
-    code = CODES.get(status_code, "error")
+def error_body(
+    status_code: int, entries: list[dict[str, str]], code: str | None = None
+) -> dict[str, Any]:
+    code = code or CODES.get(status_code, "error")
     return {"errors": [{"code": code, **entry} for entry in entries]}
 
 
@@ -114,7 +116,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         status_code, entries = 500, [{"title": "internal error"}]
     set_rollback()
     return Response(
-        error_body(status_code, _entries_without_empty_field(entries)),
+        # An exception may name its own code (idempotency/http.py: idempotency_key_reused).
+        error_body(
+            status_code, _entries_without_empty_field(entries), getattr(exc, "error_code", None)
+        ),
         status=status_code,
         headers=headers,
     )

@@ -16,6 +16,8 @@ RENTALS_WRITE = "rentals_write"
 CLIENTS_READ = "clients_read"
 CLIENTS_WRITE = "clients_write"
 EVENTS_READ = "events_read"
+WEBHOOKS_READ = "webhooks_read"
+WEBHOOKS_WRITE = "webhooks_write"
 
 ALL_SCOPES = [
     PUBLIC,
@@ -27,6 +29,8 @@ ALL_SCOPES = [
     CLIENTS_READ,
     CLIENTS_WRITE,
     EVENTS_READ,
+    WEBHOOKS_READ,
+    WEBHOOKS_WRITE,
 ]
 
 

@@ -1,4 +1,5 @@
-"""The base of every API view: GET bodies ignored, rate-limit headers on every response."""
+"""The base of every API view: GET bodies ignored, rate-limit headers on every response,
+`Idempotency-Key` on every write (idempotency/http.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import ratelimit
+from idempotency.http import Replay, idempotency_begin, idempotency_finish
 
 
 class ApiViewMixin:
@@ -38,9 +40,20 @@ class ApiViewMixin:
             request._rate_limit = state  # type: ignore[attr-defined]
             if state.exceeded:
                 raise ratelimit.RateLimitExceeded(wait=state.reset - time.time())
+            # Claimed before any handler runs, per caller (the rate limit's owner).
+            self._idempotency_claim = idempotency_begin(request, owner=owner)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, Replay):
+            return exc.response  # type: ignore[return-value]
+        return super().handle_exception(exc)  # type: ignore[misc]
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any):
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        claim = getattr(self, "_idempotency_claim", None)
+        if claim is not None:
+            self._idempotency_claim = None
+            idempotency_finish(claim, response)
         state = getattr(request, "_rate_limit", None)
         if state is not None:
             for header, value in state.headers.items():

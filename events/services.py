@@ -12,6 +12,7 @@ from django.db.models import Func, IntegerField
 
 from events.actors import Actor
 from events.models import Event
+from events.signals import events_recorded
 
 
 class _CurrentTxid(Func):
@@ -99,6 +100,7 @@ def events_record(
     ]
     if rows:
         Event.objects.bulk_create(rows)
+        events_recorded.send(sender=Event, account_id=account_id, count=len(rows))
     return len(rows)
 
 

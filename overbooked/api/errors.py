@@ -60,6 +60,9 @@ CODES: dict[str, tuple[int, str]] = {
     "E060": (422, "Slot cannot be deleted due to existing Bookings assigned to it"),
     "E061": (422, "Cannot create a Booking, a Resource is not published"),
     "E062": (429, "API rate-limit reached"),
+    # Not in the reference: the Idempotency-Key rules every API shares (DESIGN §13).
+    "idempotency_key_reused": (422, "This Idempotency-Key was used with a different request"),
+    "idempotency_key_in_use": (409, "A request with this Idempotency-Key is still running"),
 }
 
 
@@ -102,6 +105,8 @@ def _classify(exc: Exception) -> tuple[str, str, int | None]:
         return "E013", payload_too_large_title(), 413
     if isinstance(exc, SuspiciousOperation):  # e.g. over 1000 query parameters
         return "E013", str(exc), None
+    if getattr(exc, "error_code", None) in CODES:  # idempotency/http.py
+        return exc.error_code, "", None  # type: ignore[attr-defined]
     code, message = _classify_code(exc)
     return code, message, None
 
