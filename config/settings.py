@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "events",
     "rentals",
     "bookings",
+    "slots",
     "overbooked",
 ]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import uuid
 import zoneinfo
 
 from django.core.exceptions import ValidationError
@@ -10,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from accounts.models import Account
+from core.dbfunctions import RandomUUID
 
 
 def validate_timezone(value: str) -> None:
@@ -18,6 +21,12 @@ def validate_timezone(value: str) -> None:
 
 
 class Rental(models.Model):
+    class Status(models.TextChoices):
+        """Overbooked's resource status: a draft's slots cannot be booked (DESIGN §10)."""
+
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="rentals")
     name = models.CharField(max_length=200)
     headline = models.CharField(max_length=300, blank=True)
@@ -37,12 +46,31 @@ class Rental(models.Model):
     checkout_time = models.TimeField(default=dt.time(10, 0))
     currency = models.CharField(max_length=3, default="EUR")
     balance_due_days = models.PositiveIntegerField(default=30)
+    # The Overbooked face of a rental (its "resource", DESIGN §10).
+    public_id = models.UUIDField(default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    metadata = models.JSONField(default=dict, db_default={}, blank=True)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PUBLISHED,
+        db_default=Status.PUBLISHED,
+        help_text="draft: its slots cannot be booked (Overbooked)",
+    )
+    booking_disabled_before = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        help_text="seconds before a slot starts when booking it stops (Overbooked)",
+    )
+    public_scheduling_enabled = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["account", "updated_at", "id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "public_id"], name="rental_public_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -50,6 +78,11 @@ class Rental(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def short_id(self) -> str:
+        """Overbooked's short form of the id: the UUID's first 8 bytes, base64url."""
+        return base64.urlsafe_b64encode(uuid.UUID(str(self.public_id)).bytes[:8]).decode()[:11]
 
 
 class RentalsFee(models.Model):
