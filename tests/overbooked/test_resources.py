@@ -217,10 +217,10 @@ def test_a_resource_with_bookings_is_not_deleted(secret, resource):
 
 def test_counts_include_the_resource_s_bookings_and_slots(secret, resource, now):
     rental = Rental.objects.get(public_id=resource["id"])
-    for status in ("booked", "canceled", "unavailable"):
+    for day, status in enumerate(("booked", "canceled", "unavailable"), start=1):
         Booking.objects.create(
             account=rental.account, rental=rental, status=status,
-            start_at="2030-02-01T10:00:00Z", end_at="2030-02-02T10:00:00Z",
+            start_at=f"2030-02-0{day}T10:00:00Z", end_at=f"2030-02-0{day}T12:00:00Z",
         )  # fmt: skip
     secret.post(
         f"{BASE}/slots",

@@ -106,10 +106,12 @@ def test_a_slot_over_a_booking_is_refused(secret, resource):
 
 
 def test_slot_writes_need_the_secret_key(public, slot, resource):
-    assert _error(_slot(public, resource, start="2030-02-01T10:00:00Z", end="2030-02-01T11:00:00Z")) == (401, "E015")  # fmt: skip
+    later = _slot(public, resource, start="2030-02-01T10:00:00Z", end="2030-02-01T11:00:00Z")
+    assert _error(later) == (401, "E015")
     for action in ("enable", "disable"):
         assert _error(public.post(f"{BASE}/slots/{slot['id']}/{action}")) == (401, "E015")
-    assert _error(public.patch(f"{BASE}/slots/{slot['id']}", {"capacity": 2}, format="json")) == (401, "E015")  # fmt: skip
+    patched = public.patch(f"{BASE}/slots/{slot['id']}", {"capacity": 2}, format="json")
+    assert _error(patched) == (401, "E015")
     assert _error(public.delete(f"{BASE}/slots/{slot['id']}")) == (401, "E015")
     assert public.get(f"{BASE}/slots/{slot['id']}").json()["data"] == slot
 
@@ -273,7 +275,8 @@ def test_booking_disabled_before_closes_availability(secret, resource, now):
     start = now + dt.timedelta(hours=2)
     created = _slot(secret, resource, start=_iso(start), end=_iso(start + dt.timedelta(hours=1)))
     slot_id = created.json()["data"]["id"]
-    secret.patch(f"{BASE}/resources/{resource['id']}", {"booking_disabled_before": 3 * 3600}, format="json")  # fmt: skip
+    url = f"{BASE}/resources/{resource['id']}"
+    secret.patch(url, {"booking_disabled_before": 3 * 3600}, format="json")
     assert secret.get(f"{BASE}/slots/{slot_id}").json()["data"]["available"] is False
-    secret.patch(f"{BASE}/resources/{resource['id']}", {"booking_disabled_before": 3600}, format="json")  # fmt: skip
+    secret.patch(url, {"booking_disabled_before": 3600}, format="json")
     assert secret.get(f"{BASE}/slots/{slot_id}").json()["data"]["available"] is True
