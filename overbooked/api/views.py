@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from events.actors import Actor
+from overbooked import bridge
 from overbooked.api import inputs
 from overbooked.api.base import OverbookedView, ok, paginate, parse_uuid
 from overbooked.api.errors import OverbookedError, json_error
@@ -275,3 +276,29 @@ class SlotUnlockView(_View):
             slot=slot, lock_key=_lock_key(self.body()), actor=self.actor, now=self.now
         )
         return self.slot_response(slot)
+
+
+# Bookings (the read side; the writes come with booking a slot, overbooked/bridge.py)
+
+
+class BookingListView(_View):
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        queryset = bridge.bookings_for_account(self.client.account_id)
+        status = inputs.query_choice(params.get("status"), "status", ("active", "cancelled"))
+        if status:
+            queryset = bridge.bookings_with_status(queryset, status, self.now)
+        if params.get("resource_id"):
+            queryset = queryset.filter(rental__public_id=parse_uuid(params["resource_id"]))
+        if params.get("slot_id"):
+            queryset = bridge.bookings_of_slot(queryset, parse_uuid(params["slot_id"]))
+        items, meta = paginate(request, queryset)
+        return ok([bridge.booking_data(booking, self.now) for booking in items], meta=meta)
+
+
+class BookingDetailView(_View):
+    def get(self, request: Request, booking_id: str) -> Response:
+        booking = bridge.booking_by_public_id(self.client.account_id, parse_uuid(booking_id))
+        if booking is None:
+            raise OverbookedError("E048")
+        return ok(bridge.booking_data(booking, self.now))
