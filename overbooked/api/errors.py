@@ -101,10 +101,15 @@ def json_error(code: str, message: str = "") -> JsonResponse:
     return JsonResponse(error_body(code, message), status=CODES[code][0])
 
 
+# The domain names fields as the models do; Overbooked's names are these.
+FIELD_NAMES = {"start_at": "start_date", "end_at": "end_date"}
+
+
 def _message(detail: Any) -> str:
     if isinstance(detail, dict):
         return "; ".join(
-            f"{key}: {_message(value)}" if key else _message(value) for key, value in detail.items()
+            f"{FIELD_NAMES.get(key, key)}: {_message(value)}" if key else _message(value)
+            for key, value in detail.items()
         )
     if isinstance(detail, list):
         return "; ".join(_message(item) for item in detail)

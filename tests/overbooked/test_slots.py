@@ -280,3 +280,8 @@ def test_booking_disabled_before_closes_availability(secret, resource, now):
     assert secret.get(f"{BASE}/slots/{slot_id}").json()["data"]["available"] is False
     secret.patch(url, {"booking_disabled_before": 3600}, format="json")
     assert secret.get(f"{BASE}/slots/{slot_id}").json()["data"]["available"] is True
+
+
+def test_messages_use_the_reference_s_field_names(secret, resource, slot):
+    response = _slot(secret, resource, start="2030-01-01T10:30:00Z", end="2030-01-01T12:00:00Z")
+    assert response.json()["error"]["message"] == f"start_date: overlaps slot {slot['id']}"
