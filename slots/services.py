@@ -12,8 +12,9 @@ exclusion constraint `slot_no_overlap` is the backstop.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from bookings.models import Booking
+from core.errors import ValidationFailed
 from core.metadata import metadata_clean, metadata_merge
 from events.actors import Actor
 from events.services import changes_between, event_record
@@ -166,6 +168,47 @@ def slot_create(
         )
         _record(slot, "slot_created", actor, now)
     return slot
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    """One slot to create (see `slot_create` for the rules)."""
+
+    rental: Rental
+    start_at: dt.datetime
+    end_at: dt.datetime
+    capacity: int = 1
+    lockable: bool = True
+    metadata: Mapping[str, Any] | None = None
+
+
+MAX_SLOTS_PER_CREATE = 100  # a list in a body (DESIGN §15)
+
+
+def slots_create(
+    *, specs: Sequence[SlotSpec], actor: Actor, now: dt.datetime | None = None
+) -> list[Slot]:
+    """Several slots in one transaction: all of them, or none (the first failure is
+    raised, its message prefixed with the slot's position from 1)."""
+    if not 1 <= len(specs) <= MAX_SLOTS_PER_CREATE:
+        raise ValidationFailed({"": [f"1 to {MAX_SLOTS_PER_CREATE} slots at once"]})
+    now = now or timezone.now()
+    created: list[Slot] = []
+    with transaction.atomic():
+        for spec in specs:
+            created.append(
+                slot_create(
+                    rental=spec.rental,
+                    start_at=spec.start_at,
+                    end_at=spec.end_at,
+                    capacity=spec.capacity,
+                    lockable=spec.lockable,
+                    metadata=spec.metadata,
+                    actor=actor,
+                    now=now,
+                )
+            )
+    return created
 
 
 def slot_update(

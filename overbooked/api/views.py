@@ -180,22 +180,33 @@ class SlotListView(_View):
         return ok([slot_data(slot, self.now) for slot in items], meta=meta)
 
     def post(self, request: Request) -> Response:
+        """One slot (an object) or several (an array, as the JavaScript SDK sends even
+        one): all are created in one transaction, or none."""
         self.require_secret()
-        body = self.body()
-        rental = self.resource(inputs.required(body, "resource_id"))
-        capacity = body.get("capacity")
-        lockable = body.get("lockable")
-        slot = slot_services.slot_create(
-            rental=rental,
-            start_at=inputs.instant(inputs.required(body, "start_date"), "start_date"),
-            end_at=inputs.instant(inputs.required(body, "end_date"), "end_date"),
+        data = request.data
+        items = data if isinstance(data, list) else [self.body()]
+        if not 1 <= len(items) <= slot_services.MAX_SLOTS_PER_CREATE:
+            raise OverbookedError(
+                "E013", f"send 1 to {slot_services.MAX_SLOTS_PER_CREATE} slots at once"
+            )
+        specs = [self._spec(item) for item in items]
+        slots = slot_services.slots_create(specs=specs, actor=self.actor, now=self.now)
+        rendered = [slot_data(self.slot(slot.public_id), self.now) for slot in slots]
+        return ok(rendered if isinstance(data, list) else rendered[0])
+
+    def _spec(self, item: Any) -> slot_services.SlotSpec:
+        if not isinstance(item, dict):
+            raise OverbookedError("E013", "each slot must be a JSON object")
+        capacity = item.get("capacity")
+        lockable = item.get("lockable")
+        return slot_services.SlotSpec(
+            rental=self.resource(inputs.required(item, "resource_id")),
+            start_at=inputs.instant(inputs.required(item, "start_date"), "start_date"),
+            end_at=inputs.instant(inputs.required(item, "end_date"), "end_date"),
             capacity=1 if capacity is None else inputs.integer(capacity, "capacity", "E047"),
             lockable=True if lockable is None else inputs.boolean(lockable, "lockable"),
-            metadata=inputs.metadata(body.get("metadata")),
-            actor=self.actor,
-            now=self.now,
+            metadata=inputs.metadata(item.get("metadata")),
         )
-        return self.slot_response(slot)
 
 
 class SlotDetailView(_View):

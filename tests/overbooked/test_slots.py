@@ -285,3 +285,29 @@ def test_booking_disabled_before_closes_availability(secret, resource, now):
 def test_messages_use_the_reference_s_field_names(secret, resource, slot):
     response = _slot(secret, resource, start="2030-01-01T10:30:00Z", end="2030-01-01T12:00:00Z")
     assert response.json()["error"]["message"] == f"start_date: overlaps slot {slot['id']}"
+
+
+def test_an_array_creates_every_slot_or_none_as_the_sdk_sends_it(secret, resource):
+    def item(hour):
+        return {
+            "resource_id": resource["id"],
+            "start_date": f"2030-01-01T{hour:02}:00:00.000Z",
+            "end_date": f"2030-01-01T{hour + 1:02}:00:00.000Z",
+            "capacity": 1,
+        }
+
+    response = secret.post(f"{BASE}/slots", [item(8)], format="json")
+    assert response.status_code == 200
+    assert [s["start_date"] for s in response.json()["data"]] == ["2030-01-01T09:00:00+01:00"]
+    response = secret.post(f"{BASE}/slots", [item(9), item(10)], format="json")
+    assert len(response.json()["data"]) == 2
+    # the second overlaps the first: nothing is written
+    assert _error(secret.post(f"{BASE}/slots", [item(12), item(12)], format="json")) == (
+        422,
+        "E024",
+    )
+    assert Slot.objects.count() == 3
+    assert _error(secret.post(f"{BASE}/slots", [], format="json")) == (400, "E013")
+    too_many = [item(h % 20) for h in range(101)]
+    assert _error(secret.post(f"{BASE}/slots", too_many, format="json")) == (400, "E013")
+    assert _error(secret.post(f"{BASE}/slots", [1], format="json")) == (400, "E013")
