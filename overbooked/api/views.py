@@ -165,8 +165,10 @@ class SlotListView(_View):
     def get(self, request: Request) -> Response:
         params = request.query_params
         queryset: QuerySet[Slot] = slots_for_account(self.client.account_id, self.now)
-        if params.get("resource_id"):
-            queryset = queryset.filter(rental__public_id=parse_uuid(params["resource_id"]))
+        # The JavaScript SDK spells it `resoure_id` in its list parameters.
+        resource_id = params.get("resource_id") or params.get("resoure_id")
+        if resource_id:
+            queryset = queryset.filter(rental__public_id=parse_uuid(resource_id))
         available = inputs.query_bool(params.get("available"), "available")
         if available is not None:
             queryset = queryset.filter(Q(available=available))

@@ -138,6 +138,7 @@ def test_list_filters_and_pages(secret, resource, account):
 
     assert ids("")[1] == {"total": 4, "limit": 20, "page": 1}
     assert ids(f"resource_id={resource['id']}")[0] == ["2030-01-01", "2030-01-02", "2030-01-03"]
+    assert len(ids(f"resoure_id={resource['id']}")[0]) == 3  # the SDK's spelling
     assert ids("start_date=2030-01-02T00:00:00Z")[0] == ["2030-01-02", "2030-01-03"]
     assert ids("end_date=2030-01-02T11:00:00Z")[0] == ["2030-01-01", "2030-01-01", "2030-01-02"]
     # the draft resource's slot is not available
