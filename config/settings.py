@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "events",
     "rentals",
     "bookings",
+    "slots",
     "overbooked",
     "idempotency",
     "webhooks",

@@ -17,6 +17,7 @@ class Actor:
     APPLICATION = "application"
     USER = "user"
     SYSTEM = "system"
+    API_KEY = "api_key"  # an Overbooked-style key (pk_/sk_), DESIGN §10
 
     @classmethod
     def application(cls, application_id: int) -> Actor:
@@ -25,6 +26,10 @@ class Actor:
     @classmethod
     def user(cls, user_id: int) -> Actor:
         return cls(type=cls.USER, id=user_id)
+
+    @classmethod
+    def api_key(cls, api_key_id: int) -> Actor:
+        return cls(type=cls.API_KEY, id=api_key_id)
 
     @classmethod
     def system(cls, name: str) -> Actor:

@@ -8,20 +8,47 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 
 from accounts.admin_scoping import AccountScopedAdmin, AccountScopedMixin
+from core.metadata_admin import MetadataFormField
 from events.actors import Actor
 from rentals.inputs import INTEGER_FIELDS, TEXT_FIELDS, TIME_FIELDS, RentalInput, currency_code
 from rentals.models import Rental, RentalsFee, Tax
+from rentals.resources import resource_update
 from rentals.services import rental_create, rental_update
 
 RENTAL_FIELDS = frozenset({*TEXT_FIELDS, *INTEGER_FIELDS, *TIME_FIELDS})
+# The rental as an Overbooked resource: written by rentals/resources.py.
+RESOURCE_FIELDS = ("status", "booking_disabled_before", "public_scheduling_enabled", "metadata")
 
 
 class RentalAdminForm(forms.ModelForm):
     class Meta:
         model = Rental
-        fields = ["account", *TEXT_FIELDS, *INTEGER_FIELDS, *TIME_FIELDS]
+        fields = ["account", *TEXT_FIELDS, *INTEGER_FIELDS, *TIME_FIELDS, *RESOURCE_FIELDS]
+
+    # The resource fields may be left out (forms and scripts that predate them): they keep
+    # their values, or the defaults on a new rental.
+    OPTIONAL = {"status": Rental.Status.PUBLISHED, "booking_disabled_before": 0}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.OPTIONAL:
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def _kept(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value in (None, ""):
+            return getattr(self.instance, name, None) or self.OPTIONAL[name]
+        return value
+
+    def clean_status(self):
+        return self._kept("status")
+
+    def clean_booking_disabled_before(self):
+        return self._kept("booking_disabled_before")
 
     def clean_currency(self) -> str:
         try:
@@ -42,7 +69,8 @@ class RentalAdmin(AccountScopedAdmin):
     list_filter = ["currency", "country_code"]
     search_fields = ["name", "headline", "city", "address1", "zip"]
     inlines = [RentalsFeeInline]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["public_id", "created_at", "updated_at"]
+    formfield_overrides = {models.JSONField: {"form_class": MetadataFormField}}
     fieldsets = [
         (None, {"fields": ["account", "name", "headline", "summary"]}),
         (
@@ -62,6 +90,22 @@ class RentalAdmin(AccountScopedAdmin):
                 ]
             },
         ),
+        (
+            "Resource (Overbooked API)",
+            {
+                "fields": [
+                    "public_id",
+                    "status",
+                    "booking_disabled_before",
+                    "public_scheduling_enabled",
+                    "metadata",
+                ]
+            },
+        ),
+        (
+            "Resource (Overbooked API)",
+            {"fields": ["public_id", *RESOURCE_FIELDS]},
+        ),
         ("History", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
     ]
 
@@ -77,6 +121,16 @@ class RentalAdmin(AccountScopedAdmin):
             saved = rental_update(rental=obj, rental_input=rental_input, actor=actor)
         else:
             saved = rental_create(account_id=obj.account_id, rental_input=rental_input, actor=actor)
+        resource = {name: form.cleaned_data[name] for name in RESOURCE_FIELDS}
+        if change:
+            resource = {
+                name: resource[name] for name in RESOURCE_FIELDS if name in form.changed_data
+            }
+        if "metadata" in resource:  # the editor sends the whole object: a key left out is removed
+            removed = {key: None for key in saved.metadata if key not in resource["metadata"]}
+            resource["metadata"] = {**removed, **resource["metadata"]}
+        if resource:
+            saved = resource_update(rental=saved, actor=actor, **resource)
         vars(obj).update(vars(saved))  # the admin goes on with `obj` (inlines, redirect)
 
     def save_formset(self, request, form, formset, change):

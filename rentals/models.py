@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import uuid
 import zoneinfo
 
 from django.core.exceptions import ValidationError
@@ -10,6 +12,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 
 from accounts.models import Account
+from core.dbfunctions import RandomUUID
 
 
 def validate_timezone(value: str) -> None:
@@ -24,6 +27,12 @@ MAX_SUMMARY_LENGTH = 10_000
 
 
 class Rental(models.Model):
+    class Status(models.TextChoices):
+        """Overbooked's resource status: a draft's slots cannot be booked (DESIGN §10)."""
+
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="rentals")
     name = models.CharField(max_length=200)
     headline = models.CharField(max_length=300, blank=True)
@@ -48,6 +57,22 @@ class Rental(models.Model):
         validators=[MaxValueValidator(MAX_BALANCE_DUE_DAYS)],
         help_text=f"days before arrival the balance is due (0–{MAX_BALANCE_DUE_DAYS})",
     )
+    # The Overbooked face of a rental (its "resource", DESIGN §10).
+    public_id = models.UUIDField(default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    metadata = models.JSONField(default=dict, db_default={}, blank=True)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PUBLISHED,
+        db_default=Status.PUBLISHED,
+        help_text="draft: its slots cannot be booked (Overbooked)",
+    )
+    booking_disabled_before = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        help_text="seconds before a slot starts when booking it stops (Overbooked)",
+    )
+    public_scheduling_enabled = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,7 +83,8 @@ class Rental(models.Model):
             models.CheckConstraint(
                 condition=models.Q(balance_due_days__lte=MAX_BALANCE_DUE_DAYS),
                 name="rental_balance_due_days_bounded",
-            )
+            ),
+            models.UniqueConstraint(fields=["account", "public_id"], name="rental_public_id"),
         ]
 
     def __str__(self) -> str:
@@ -67,6 +93,11 @@ class Rental(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def short_id(self) -> str:
+        """Overbooked's short form of the id: the UUID's first 8 bytes, base64url."""
+        return base64.urlsafe_b64encode(uuid.UUID(str(self.public_id)).bytes[:8]).decode()[:11]
 
 
 class RentalsFee(models.Model):

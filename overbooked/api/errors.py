@@ -23,6 +23,9 @@ from rest_framework.views import set_rollback
 
 from core.errors import DomainError, Forbidden, NotFound
 from core.exceptions import payload_too_large_title
+from core.metadata import MetadataInvalid
+from rentals.resources import ResourceCutoffInvalid, ResourceTimezoneInvalid
+from slots import errors as slot_errors
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +59,7 @@ CODES: dict[str, tuple[int, str]] = {
     "E052": (404, "Resource not found"),
     "E055": (401, "Unauthorized, API Key invalid"),
     "E056": (401, "Unauthorized, no API Key provided"),
+    "E058": (422, "The booking_disabled_before property should be higher than 0"),
     "E059": (403, "Slot cannot be unlocked, lock_key invalid"),
     "E060": (422, "Slot cannot be deleted due to existing Bookings assigned to it"),
     "E061": (422, "Cannot create a Booking, a Resource is not published"),
@@ -63,7 +67,28 @@ CODES: dict[str, tuple[int, str]] = {
     # Not in the reference: the Idempotency-Key rules every API shares (DESIGN §13).
     "idempotency_key_reused": (422, "This Idempotency-Key was used with a different request"),
     "idempotency_key_in_use": (409, "A request with this Idempotency-Key is still running"),
+    "E066": (422, "Resource public_scheduling_enabled should be boolean"),
 }
+
+# The domain's failures and their codes; the first matching class wins (subclasses first).
+DOMAIN_CODES: tuple[tuple[type[DomainError], str], ...] = (
+    (slot_errors.SlotTimesInvalid, "E023"),
+    (slot_errors.SlotOverlap, "E024"),
+    # A slot over a booking: the reference has no code of its own; E024 is its overlap.
+    (slot_errors.SlotOverBooking, "E024"),
+    (slot_errors.SlotCapacityInvalid, "E047"),
+    (slot_errors.SlotCapacityBelowBookings, "E046"),
+    (slot_errors.SlotHasBookings, "E060"),
+    (slot_errors.SlotNotLockable, "E044"),
+    (slot_errors.SlotAlreadyLocked, "E045"),
+    (slot_errors.LockKeyMismatch, "E059"),
+    (slot_errors.SlotLocked, "E050"),
+    (slot_errors.SlotDisabled, "E051"),
+    (slot_errors.SlotFull, "E049"),
+    (slot_errors.ResourceNotPublished, "E061"),
+    (ResourceTimezoneInvalid, "E022"),
+    (ResourceCutoffInvalid, "E058"),
+)
 
 
 class OverbookedError(exceptions.APIException):
@@ -89,9 +114,16 @@ def json_error(code: str, message: str = "", *, status: int | None = None) -> Js
     return JsonResponse(error_body(code, message), status=status or CODES[code][0])
 
 
+# The domain names fields as the models do; Overbooked's names are these.
+FIELD_NAMES = {"start_at": "start_date", "end_at": "end_date"}
+
+
 def _message(detail: Any) -> str:
     if isinstance(detail, dict):
-        return "; ".join(f"{key}: {_message(value)}" for key, value in detail.items())
+        return "; ".join(
+            f"{FIELD_NAMES.get(key, key)}: {_message(value)}" if key else _message(value)
+            for key, value in detail.items()
+        )
     if isinstance(detail, list):
         return "; ".join(_message(item) for item in detail)
     return str(detail)
@@ -105,6 +137,12 @@ def _classify(exc: Exception) -> tuple[str, str, int | None]:
         return "E013", payload_too_large_title(), 413
     if isinstance(exc, SuspiciousOperation):  # e.g. over 1000 query parameters
         return "E013", str(exc), None
+    if isinstance(exc, MetadataInvalid):
+        return exc.code, _message(exc.errors), None
+    if isinstance(exc, DomainError):
+        for kind, code in DOMAIN_CODES:
+            if isinstance(exc, kind):
+                return code, _message(exc.errors), None
     if getattr(exc, "error_code", None) in CODES:  # idempotency/http.py
         return exc.error_code, "", None  # type: ignore[attr-defined]
     code, message = _classify_code(exc)

@@ -1,11 +1,317 @@
-"""Overbooked-compatible endpoints (DESIGN §10)."""
+"""Overbooked-compatible endpoints (DESIGN §10): resources and slots.
+
+Thin: parse (overbooked/api/inputs.py), call a service, re-read with the selectors
+(for the counts), render (overbooked/api/render.py). Reads take a public or a secret
+key; writing resources and slots needs the secret key; lock and unlock take either.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from typing import Any
 
-from overbooked.api.errors import json_error
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from events.actors import Actor
+from overbooked import bridge
+from overbooked.api import inputs
+from overbooked.api.base import OverbookedView, ok, paginate, parse_uuid
+from overbooked.api.errors import OverbookedError, json_error
+from overbooked.api.render import resource_data, slot_data
+from overbooked.selectors import resource_by_public_id, resources_for_account
+from rentals import resources as resource_services
+from rentals.models import Rental
+from slots import services as slot_services
+from slots.models import Slot
+from slots.selectors import slot_by_public_id, slots_for_account
 
 
 def route_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
     return json_error("E002")
+
+
+class _View(OverbookedView):
+    schema = None  # documented in docs/overbooked.md, not in the v3 OpenAPI document
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self.now = timezone.now()
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.api_key(self.client.api_key_id)
+
+    def resource(self, raw_id: Any) -> Rental:
+        found = resource_by_public_id(self.client.account_id, parse_uuid(raw_id), self.now)
+        if found is None:
+            raise OverbookedError("E052")
+        return found
+
+    def slot(self, raw_id: Any) -> Slot:
+        found = slot_by_public_id(self.client.account_id, parse_uuid(raw_id), self.now)
+        if found is None:
+            raise OverbookedError("E025")
+        return found
+
+    def resource_response(self, rental: Rental) -> Response:
+        return ok(resource_data(self.resource(rental.public_id)))
+
+    def slot_response(self, slot: Slot) -> Response:
+        return ok(slot_data(self.slot(slot.public_id), self.now))
+
+
+# Resources
+
+
+class ResourceListView(_View):
+    def get(self, request: Request) -> Response:
+        queryset: QuerySet[Rental] = resources_for_account(self.client.account_id, self.now)
+        name = request.query_params.get("name")
+        if name:
+            queryset = queryset.filter(name=inputs.text(name, "name"))
+        status = inputs.query_choice(
+            request.query_params.get("status"), "status", tuple(Rental.Status.values)
+        )
+        if status:
+            queryset = queryset.filter(status=status)
+        items, meta = paginate(request, queryset)
+        return ok([resource_data(rental) for rental in items], meta=meta)
+
+    def post(self, request: Request) -> Response:
+        self.require_secret()
+        body = self.body()
+        scheduling = body.get("public_scheduling_enabled")
+        rental = resource_services.resource_create(
+            account_id=self.client.account_id,
+            name=inputs.text(inputs.required(body, "name"), "name"),
+            timezone=inputs.text(inputs.required(body, "timezone"), "timezone", 64),
+            metadata=inputs.metadata(body.get("metadata")),
+            public_scheduling_enabled=(
+                False if scheduling is None else inputs.boolean(scheduling, "x", "E066")
+            ),
+            actor=self.actor,
+            now=self.now,
+        )
+        return self.resource_response(rental)
+
+
+class ResourceDetailView(_View):
+    def get(self, request: Request, resource_id: str) -> Response:
+        return ok(resource_data(self.resource(resource_id)))
+
+    def patch(self, request: Request, resource_id: str) -> Response:
+        self.require_secret()
+        rental = self.resource(resource_id)
+        body = self.body()
+        scheduling = body.get("public_scheduling_enabled")
+        cutoff = body.get("booking_disabled_before")
+        rental = resource_services.resource_update(
+            rental=rental,
+            actor=self.actor,
+            name=None if body.get("name") is None else inputs.text(body["name"], "name"),
+            timezone=(
+                None
+                if body.get("timezone") is None
+                else inputs.text(body["timezone"], "timezone", 64)
+            ),
+            metadata=inputs.metadata(body.get("metadata")),
+            booking_disabled_before=(
+                None
+                if cutoff is None
+                else inputs.integer(cutoff, "booking_disabled_before", "E058")
+            ),
+            public_scheduling_enabled=(
+                None
+                if scheduling is None
+                else inputs.boolean(scheduling, "public_scheduling_enabled", "E066")
+            ),
+            now=self.now,
+        )
+        return self.resource_response(rental)
+
+    def delete(self, request: Request, resource_id: str) -> Response:
+        self.require_secret()
+        resource_services.resource_delete(
+            rental=self.resource(resource_id), actor=self.actor, now=self.now
+        )
+        return ok({})
+
+
+class ResourcePublishView(_View):
+    def post(self, request: Request, resource_id: str) -> Response:
+        self.require_secret()
+        rental = resource_services.resource_publish(
+            rental=self.resource(resource_id), actor=self.actor, now=self.now
+        )
+        return self.resource_response(rental)
+
+
+class ResourceConvertDraftView(_View):
+    def post(self, request: Request, resource_id: str) -> Response:
+        self.require_secret()
+        rental = resource_services.resource_convert_to_draft(
+            rental=self.resource(resource_id), actor=self.actor, now=self.now
+        )
+        return self.resource_response(rental)
+
+
+# Slots
+
+
+class SlotListView(_View):
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        queryset: QuerySet[Slot] = slots_for_account(self.client.account_id, self.now)
+        # The JavaScript SDK spells it `resoure_id` in its list parameters.
+        resource_id = params.get("resource_id") or params.get("resoure_id")
+        if resource_id:
+            queryset = queryset.filter(rental__public_id=parse_uuid(resource_id))
+        available = inputs.query_bool(params.get("available"), "available")
+        if available is not None:
+            queryset = queryset.filter(Q(available=available))
+        if params.get("start_date"):
+            queryset = queryset.filter(
+                start_at__gte=inputs.instant(params["start_date"], "start_date")
+            )
+        if params.get("end_date"):
+            queryset = queryset.filter(end_at__lte=inputs.instant(params["end_date"], "end_date"))
+        items, meta = paginate(request, queryset)
+        return ok([slot_data(slot, self.now) for slot in items], meta=meta)
+
+    def post(self, request: Request) -> Response:
+        """One slot (an object) or several (an array, as the JavaScript SDK sends even
+        one): all are created in one transaction, or none."""
+        self.require_secret()
+        data = request.data
+        items = data if isinstance(data, list) else [self.body()]
+        if not 1 <= len(items) <= slot_services.MAX_SLOTS_PER_CREATE:
+            raise OverbookedError(
+                "E013", f"send 1 to {slot_services.MAX_SLOTS_PER_CREATE} slots at once"
+            )
+        specs = [self._spec(item) for item in items]
+        slots = slot_services.slots_create(specs=specs, actor=self.actor, now=self.now)
+        rendered = [slot_data(self.slot(slot.public_id), self.now) for slot in slots]
+        return ok(rendered if isinstance(data, list) else rendered[0])
+
+    def _spec(self, item: Any) -> slot_services.SlotSpec:
+        if not isinstance(item, dict):
+            raise OverbookedError("E013", "each slot must be a JSON object")
+        capacity = item.get("capacity")
+        lockable = item.get("lockable")
+        return slot_services.SlotSpec(
+            rental=self.resource(inputs.required(item, "resource_id")),
+            start_at=inputs.instant(inputs.required(item, "start_date"), "start_date"),
+            end_at=inputs.instant(inputs.required(item, "end_date"), "end_date"),
+            capacity=1 if capacity is None else inputs.integer(capacity, "capacity", "E047"),
+            lockable=True if lockable is None else inputs.boolean(lockable, "lockable"),
+            metadata=inputs.metadata(item.get("metadata")),
+        )
+
+
+class SlotDetailView(_View):
+    def get(self, request: Request, slot_id: str) -> Response:
+        return ok(slot_data(self.slot(slot_id), self.now))
+
+    def patch(self, request: Request, slot_id: str) -> Response:
+        self.require_secret()
+        slot = self.slot(slot_id)
+        body = self.body()
+        capacity = body.get("capacity")
+        lockable = body.get("lockable")
+        slot = slot_services.slot_update(
+            slot=slot,
+            actor=self.actor,
+            start_at=(
+                None
+                if body.get("start_date") is None
+                else inputs.instant(body["start_date"], "start_date")
+            ),
+            end_at=(
+                None
+                if body.get("end_date") is None
+                else inputs.instant(body["end_date"], "end_date")
+            ),
+            capacity=None if capacity is None else inputs.integer(capacity, "capacity", "E047"),
+            lockable=None if lockable is None else inputs.boolean(lockable, "lockable"),
+            metadata=inputs.metadata(body.get("metadata")),
+            now=self.now,
+        )
+        return self.slot_response(slot)
+
+    def delete(self, request: Request, slot_id: str) -> Response:
+        self.require_secret()
+        slot_services.slot_delete(slot=self.slot(slot_id), actor=self.actor, now=self.now)
+        return ok({})
+
+
+class SlotEnableView(_View):
+    def post(self, request: Request, slot_id: str) -> Response:
+        self.require_secret()
+        slot = slot_services.slot_enable(slot=self.slot(slot_id), actor=self.actor, now=self.now)
+        return self.slot_response(slot)
+
+
+class SlotDisableView(_View):
+    def post(self, request: Request, slot_id: str) -> Response:
+        self.require_secret()
+        slot = slot_services.slot_disable(slot=self.slot(slot_id), actor=self.actor, now=self.now)
+        return self.slot_response(slot)
+
+
+def _lock_key(body: dict[str, Any]) -> str:
+    value = inputs.required(body, "lock_key")
+    if not isinstance(value, str):
+        raise OverbookedError("E013", "lock_key must be a string")
+    return value  # its length is the service's rule
+
+
+class SlotLockView(_View):
+    def post(self, request: Request, slot_id: str) -> Response:
+        slot = self.slot(slot_id)
+        body = self.body()
+        slot = slot_services.slot_lock(
+            slot=slot,
+            lock_until=inputs.instant(inputs.required(body, "lock_until"), "lock_until"),
+            lock_key=_lock_key(body),
+            actor=self.actor,
+            now=self.now,
+        )
+        return self.slot_response(slot)
+
+
+class SlotUnlockView(_View):
+    def post(self, request: Request, slot_id: str) -> Response:
+        slot = self.slot(slot_id)
+        slot = slot_services.slot_unlock(
+            slot=slot, lock_key=_lock_key(self.body()), actor=self.actor, now=self.now
+        )
+        return self.slot_response(slot)
+
+
+# Bookings (the read side; the writes come with booking a slot, overbooked/bridge.py)
+
+
+class BookingListView(_View):
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        queryset = bridge.bookings_for_account(self.client.account_id)
+        status = inputs.query_choice(params.get("status"), "status", ("active", "cancelled"))
+        if status:
+            queryset = bridge.bookings_with_status(queryset, status, self.now)
+        if params.get("resource_id"):
+            queryset = queryset.filter(rental__public_id=parse_uuid(params["resource_id"]))
+        if params.get("slot_id"):
+            queryset = bridge.bookings_of_slot(queryset, parse_uuid(params["slot_id"]))
+        items, meta = paginate(request, queryset)
+        return ok([bridge.booking_data(booking, self.now) for booking in items], meta=meta)
+
+
+class BookingDetailView(_View):
+    def get(self, request: Request, booking_id: str) -> Response:
+        booking = bridge.booking_by_public_id(self.client.account_id, parse_uuid(booking_id))
+        if booking is None:
+            raise OverbookedError("E048")
+        return ok(bridge.booking_data(booking, self.now))

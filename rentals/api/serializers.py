@@ -40,6 +40,9 @@ class RentalSerializer(serializers.Serializer):
     checkout_time = serializers.CharField(help_text="HH:MM, local wall-clock time")
     currency = serializers.CharField()
     balance_due_days = serializers.IntegerField()
+    metadata = serializers.DictField(
+        help_text="key/value data of the integration (DESIGN §10): strings, numbers, booleans"
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     links = RentalLinksSerializer()
@@ -65,6 +68,7 @@ class RentalSerializer(serializers.Serializer):
             "checkout_time": _hhmm(rental.checkout_time),
             "currency": rental.currency,
             "balance_due_days": rental.balance_due_days,
+            "metadata": rental.metadata,
             "created_at": utc_text(rental.created_at),
             "updated_at": utc_text(rental.updated_at),
             "links": {"account": rental.account_id},

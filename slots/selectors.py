@@ -1,0 +1,147 @@
+"""Reads of slots: the Overbooked lists and counts, and what the booking services need.
+
+For the booking services (they lock the rental, then count under the slot's row lock):
+`active_slots_overlapping` (an active slot occupies its window against direct bookings)
+and `slot_for_update` (the row lock under which a slot's bookings are counted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.lookups import GreaterThan
+
+from rentals.models import Rental
+from slots.models import Slot
+
+BOOKINGS = "bookings"  # the reverse name of Booking.slot
+
+
+def slots_have_bookings() -> bool:
+    """Whether bookings point at slots (Booking.slot); until they do, every count is 0."""
+    try:
+        Slot._meta.get_field(BOOKINGS)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def _active_booking(now: dt.datetime, prefix: str = "") -> Q:
+    """A booking that holds its place: booked, unavailable or a live hold (as
+    BookingQuerySet.blocking says, spelled across the relation)."""
+    return Q(**{f"{prefix}status__in": ["booked", "unavailable"]}) | Q(
+        **{f"{prefix}status": "tentative", f"{prefix}tentative_expires_at__gt": now}
+    )
+
+
+def _with_counts(queryset: QuerySet[Slot], now: dt.datetime) -> QuerySet[Slot]:
+    if not slots_have_bookings():
+        zero = Value(0, output_field=IntegerField())
+        return queryset.annotate(num_bookings=zero, num_active_bookings=zero)
+    return queryset.annotate(
+        num_bookings=Count(BOOKINGS, distinct=True),
+        num_active_bookings=Count(
+            BOOKINGS, filter=_active_booking(now, f"{BOOKINGS}__"), distinct=True
+        ),
+    )
+
+
+class SecondsUntil(Func):
+    """Seconds from `now` to a datetime column, on PostgreSQL and SQLite alike."""
+
+    output_field = FloatField()
+
+    def __init__(self, column: str, now: dt.datetime):
+        super().__init__(F(column), Value(now, output_field=DateTimeField()))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        (column, column_params), (now, now_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        return f"EXTRACT(EPOCH FROM ({column} - {now}))", [*column_params, *now_params]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        (column, column_params), (now, now_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        return (
+            f"((julianday({column}) - julianday({now})) * 86400.0)",
+            [*column_params, *now_params],
+        )
+
+
+def available_condition(now: dt.datetime) -> Q:
+    """Open for booking now: active, its rental published, not locked, not full, and
+    not within the rental's `booking_disabled_before` of its start (when that is set)."""
+    return (
+        Q(status=Slot.Status.ACTIVE)
+        & Q(rental__status=Rental.Status.PUBLISHED)
+        & (Q(lock_until__isnull=True) | Q(lock_until__lte=now))
+        & Q(num_active_bookings__lt=F("capacity"))
+        & (
+            Q(rental__booking_disabled_before=0)
+            | Q(GreaterThan(SecondsUntil("start_at", now), F("rental__booking_disabled_before")))
+        )
+    )
+
+
+def slots_for_account(account_id: int, now: dt.datetime) -> QuerySet[Slot]:
+    """The account's slots with `num_bookings`, `num_active_bookings` and `available`."""
+    queryset = _with_counts(
+        Slot.objects.for_account(account_id).select_related("rental"), now
+    ).order_by("start_at", "id")
+    return queryset.annotate(
+        available=ExpressionWrapper(available_condition(now), output_field=BooleanField())
+    )
+
+
+def slot_by_public_id(account_id: int, public_id: uuid.UUID, now: dt.datetime) -> Slot | None:
+    return slots_for_account(account_id, now).filter(public_id=public_id).first()
+
+
+def active_slots_overlapping(
+    *,
+    rental: Rental,
+    start_at: dt.datetime,
+    end_at: dt.datetime,
+    exclude_id: int | None = None,
+) -> QuerySet[Slot]:
+    """Active slots of `rental` whose window meets `[start_at, end_at)`; call it with the
+    rental row locked, as every writer of the rental's periods does."""
+    queryset = Slot.objects.filter(account_id=rental.account_id, rental=rental).active()
+    if exclude_id is not None:
+        queryset = queryset.exclude(pk=exclude_id)
+    return queryset.overlapping(start_at, end_at).order_by("start_at", "id")
+
+
+def slot_for_update(*, account_id: int, slot_id: int) -> Slot:
+    """The slot's row, locked (`SELECT … FOR UPDATE`) until the transaction ends: count
+    its bookings and check its lock under this. Raises Slot.DoesNotExist."""
+    return Slot.objects.select_for_update().get(account_id=account_id, pk=slot_id)
+
+
+def active_bookings_count(slot: Slot, now: dt.datetime) -> int:
+    if not slots_have_bookings():
+        return 0
+    return getattr(slot, BOOKINGS).filter(_active_booking(now)).count()
+
+
+def bookings_count(slot: Slot) -> int:
+    if not slots_have_bookings():
+        return 0
+    return getattr(slot, BOOKINGS).count()
