@@ -92,18 +92,6 @@ class RentalAdmin(AccountScopedAdmin):
         ),
         (
             "Resource (Overbooked API)",
-            {
-                "fields": [
-                    "public_id",
-                    "status",
-                    "booking_disabled_before",
-                    "public_scheduling_enabled",
-                    "metadata",
-                ]
-            },
-        ),
-        (
-            "Resource (Overbooked API)",
             {"fields": ["public_id", *RESOURCE_FIELDS]},
         ),
         ("History", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
