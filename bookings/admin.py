@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 
 from accounts.admin_scoping import AccountScopedAdmin, AccountScopedMixin, scope_to_user
 from bookings import admin_rentals  # noqa: F401  (registers the rental admin with its calendar)
+from bookings.admin_board import board_view
 from bookings.admin_changelist import (
     AccountRelatedFieldListFilter,
     BookingChangeList,
@@ -360,7 +361,12 @@ class BookingAdmin(AccountScopedAdmin):
             self.admin_site.admin_view(self.cancel_view),
             name="bookings_booking_cancel",
         )
-        return [cancel, *super().get_urls()]
+        board = path(
+            "board/",
+            self.admin_site.admin_view(lambda request: board_view(self, request)),
+            name="bookings_booking_board",
+        )
+        return [cancel, board, *super().get_urls()]
 
     def cancel_view(self, request, object_id):
         booking = self.get_object(request, object_id)
