@@ -42,7 +42,12 @@ class RentalWithBookingsAdmin(RentalAdmin):
 
     @admin.display(description="calendar")
     def calendar_link(self, rental: Rental) -> str:
-        return format_html('<a href="{}">calendar</a>', calendar_url(rental.pk))
+        return format_html(
+            '<a href="{}">calendar</a> · <a href="{}?rental={}">board</a>',
+            calendar_url(rental.pk),
+            reverse("admin:bookings_booking_board"),
+            rental.pk,
+        )
 
     @admin.display(description="next stays")
     def upcoming_bookings(self, rental: Rental) -> str:
