@@ -25,8 +25,10 @@ from bookings.admin_board import board_view
 from bookings.admin_changelist import (
     AccountRelatedFieldListFilter,
     BookingChangeList,
+    DeskFilter,
     EffectiveStatusFilter,
     EstimatedCountPaginator,
+    WhenFilter,
 )
 from bookings.admin_forms import (
     BookingAdminForm,
@@ -59,6 +61,25 @@ def is_live(booking: Booking | None) -> bool:
 
 def _local(value, booking: Booking) -> str:
     return f"{value.astimezone(booking.rental.tzinfo):%Y-%m-%d %H:%M}"
+
+
+def local_time(value, booking: Booking, *, short: bool = False) -> str:
+    """`Sun 6 Dec 2026 16:00` in the rental's time zone: one format across the back
+    office, with the weekday a manager plans by. `short` leaves out this year's year
+    (lists, where every character counts)."""
+    local = value.astimezone(booking.rental.tzinfo)
+    year = "" if short and local.year == timezone.now().year else f" {local.year}"
+    return f"{local:%a} {local.day} {local:%b}{year} {local:%H:%M}"
+
+
+CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "JPY": "¥"}
+
+
+def money(amount, currency: str) -> str:
+    """`1,320.00 €`: grouped, two decimals, the sign where it is unambiguous."""
+    if amount is None:
+        return "—"
+    return f"{amount:,.2f} {CURRENCY_SIGNS.get(currency, currency)}".strip()
 
 
 class BookingChildInline(AccountScopedMixin, admin.TabularInline):
@@ -118,21 +139,25 @@ class BookingAdmin(AccountScopedAdmin):
     form = BookingAdminForm
     list_display = [
         "reference",
-        "rental",
+        "rental_link",
         "client",
         "check_in",
         "check_out",
         "nights",
         "status_display",
-        "final_price",
+        "final_price_display",
         "left_to_collect",
-        "calendar_link",
     ]
     list_display_links = ["reference"]
     list_select_related = ["rental", "client"]
-    list_filter = [EffectiveStatusFilter, ("rental", AccountRelatedFieldListFilter)]
+    list_filter = [
+        WhenFilter,
+        EffectiveStatusFilter,
+        DeskFilter,
+        ("rental", AccountRelatedFieldListFilter),
+    ]
     date_hierarchy = "start_at"
-    ordering = ["-start_at", "-id"]
+    ordering = ["start_at", "id"]  # with WhenFilter's default: the next arrivals first
     search_fields = ["external_reference"]  # searched by get_search_results below
     search_help_text = "Reference (e.g. 00HIV6), external reference, client name or e-mail."
     autocomplete_fields = ["rental", "client"]
@@ -148,6 +173,13 @@ class BookingAdmin(AccountScopedAdmin):
 
     def get_changelist(self, request, **kwargs):
         return BookingChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        # The list needs the width (1280 px screens): the app sidebar stays one click
+        # away in the breadcrumbs and on the index.
+        return super().changelist_view(
+            request, {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        )
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -172,13 +204,31 @@ class BookingAdmin(AccountScopedAdmin):
     def reference(self, booking: Booking) -> str:
         return booking.reference
 
+    @admin.display(description="rental", ordering="rental__name")
+    def rental_link(self, booking: Booking) -> str:
+        """The rental, linking to its calendar at the stay's month."""
+        month = f"{booking.start_at.astimezone(booking.rental.tzinfo):%Y-%m}"
+        url = reverse("admin:rentals_rental_calendar", args=[booking.rental_id])
+        return format_html(
+            '<a href="{}?month={}" class="calendar-link" title="calendar of {} in {}">{}</a>',
+            url,
+            month,
+            booking.rental.name,
+            month,
+            booking.rental.name,
+        )
+
     @admin.display(description="check-in", ordering="start_at")
     def check_in(self, booking: Booking) -> str:
-        return _local(booking.start_at, booking)
+        return format_html(
+            '<span class="nowrap">{}</span>', local_time(booking.start_at, booking, short=True)
+        )
 
     @admin.display(description="check-out", ordering="end_at")
     def check_out(self, booking: Booking) -> str:
-        return _local(booking.end_at, booking)
+        return format_html(
+            '<span class="nowrap">{}</span>', local_time(booking.end_at, booking, short=True)
+        )
 
     @admin.display(description="nights")
     def nights(self, booking: Booking) -> int:
@@ -187,20 +237,36 @@ class BookingAdmin(AccountScopedAdmin):
     @admin.display(description="status", ordering="status")
     def status_display(self, booking: Booking) -> str:
         status = booking.status_at()
-        label = Booking.Status(status).label
+        badge = format_html(
+            '<span class="booking-status status-{}">{}</span>', status, Booking.Status(status).label
+        )
         if status == Booking.Status.TENTATIVE and booking.tentative_expires_at:
-            label += f" until {_local(booking.tentative_expires_at, booking)}"
-        return format_html('<span class="booking-status status-{}">{}</span>', status, label)
+            return format_html(
+                '{}<br><small class="hold-until nowrap">until {}</small>',
+                badge,
+                local_time(booking.tentative_expires_at, booking, short=True),
+            )
+        return badge
 
-    @admin.display(description="left to collect")
-    def left_to_collect(self, booking: Booking):
-        return booking.payment_left_to_collect
+    @admin.display(description="final price")
+    def final_price_display(self, booking: Booking) -> str:
+        return money(booking.final_price, booking.currency or booking.rental.currency)
 
-    @admin.display(description="calendar")
+    @admin.display(description="to collect")
+    def left_to_collect(self, booking: Booking) -> str:
+        if booking.status_at() == Booking.Status.CANCELED:
+            return "—"  # nothing is collected on a canceled stay
+        return money(booking.payment_left_to_collect, booking.currency or booking.rental.currency)
+
+    @admin.display(description="")
     def calendar_link(self, booking: Booking) -> str:
         month = f"{booking.start_at.astimezone(booking.rental.tzinfo):%Y-%m}"
         url = reverse("admin:rentals_rental_calendar", args=[booking.rental_id])
-        return format_html('<a href="{}?month={}">calendar</a>', url, month)
+        return format_html(
+            '<a href="{}?month={}" class="calendar-link" title="month calendar">calendar</a>',
+            url,
+            month,
+        )
 
     # --- change page ----------------------------------------------------------------
 
