@@ -189,7 +189,8 @@ def test_a_stay_across_weeks_is_drawn_in_each_week(manager_client, rental, make_
     url = reverse("admin:rentals_rental_calendar", args=[rental.pk])
     grid = manager_client.get(url, {"month": month}).context["calendar"]
     bars = [bar for week in grid.weeks for bar in week.bars]
-    assert sum(bar.span for bar in bars) >= 12 or bars[-1].continues_after
+    half_days = sum(bar.end_line - bar.start_line for bar in bars)
+    assert half_days == 24 or bars[-1].continues_after
     assert bars[0].continues_after and bars[1].continues_before
 
 
@@ -301,3 +302,44 @@ def test_the_desk_filters_list_todays_arrivals_and_lapsing_holds(
     response = manager_client.get(LIST_URL, {"desk": "arrivals"})
     assert listed_references(response) == [arriving.reference]
     assert listed_references(manager_client.get(LIST_URL, {"desk": "departures"})) == []
+
+
+def test_the_calendar_draws_the_check_out_morning_so_a_changeover_shows(
+    manager_client, rental, make_booking, now
+):
+    today = now.astimezone(rental.tzinfo).date()
+    monday = today + dt.timedelta(days=14 - today.weekday())
+    leaving = make_booking(rental, start_at=monday, end_at=monday + dt.timedelta(2))
+    arriving = make_booking(
+        rental, start_at=monday + dt.timedelta(2), end_at=monday + dt.timedelta(4)
+    )
+    after_a_free_night = make_booking(
+        rental, start_at=monday + dt.timedelta(5), end_at=monday + dt.timedelta(6)
+    )
+    url = reverse("admin:rentals_rental_calendar", args=[rental.pk])
+    grid = manager_client.get(url, {"month": f"{monday:%Y-%m}"}).context["calendar"]
+    week = next(week for week in grid.weeks if week.days[0] == monday)
+    lines = {bar.booking.pk: (bar.start_line, bar.end_line) for bar in week.bars}
+    assert lines[leaving.pk] == (2, 6)  # Monday afternoon to Wednesday morning
+    assert lines[arriving.pk] == (6, 10)  # Wednesday afternoon: the same day, side by side
+    assert lines[after_a_free_night.pk] == (12, 14)  # Friday night free: a gap shows
+
+
+def test_the_calendar_says_why_dates_are_blocked(manager_client, rental, make_booking):
+    blocked = make_booking(rental, start=10, unavailable=True, notes="Owner's week")
+    by_feed = make_booking(rental, start=14, unavailable=True, source="Vrbo")
+    url = reverse("admin:rentals_rental_calendar", args=[rental.pk])
+    for booking, text in ((blocked, "Owner's week"), (by_feed, "Blocked by Vrbo")):
+        month = f"{booking.start_at.astimezone(rental.tzinfo):%Y-%m}"
+        html = manager_client.get(url, {"month": month}).content.decode()
+        assert text.replace("'", "&#x27;") in html
+
+
+def test_canceled_bars_are_readable_dark_on_pale(manager_client, rental, make_booking):
+    booking = make_booking(rental, start=10)
+    booking_cancel(booking=booking, reason="no_show")
+    month = f"{booking.start_at.astimezone(rental.tzinfo):%Y-%m}"
+    url = reverse("admin:rentals_rental_calendar", args=[rental.pk])
+    html = manager_client.get(url, {"month": month, "canceled": "1"}).content.decode()
+    assert "cal-bar status-canceled" in html
+    assert "status-canceled { background: #c62828; opacity" not in html
