@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.db.models import Q
@@ -38,6 +39,7 @@ from bookings.admin_forms import (
     BookingFeeFormSet,
     CancelBookingsForm,
 )
+from bookings.admin_widgets import ClientAdminForm
 from bookings.models import (
     Booking,
     BookingComment,
@@ -59,10 +61,6 @@ def is_live(booking: Booking | None) -> bool:
     return booking is not None and booking.status_at() != Booking.Status.CANCELED
 
 
-def _local(value, booking: Booking) -> str:
-    return f"{value.astimezone(booking.rental.tzinfo):%Y-%m-%d %H:%M}"
-
-
 def local_time(value, booking: Booking, *, short: bool = False) -> str:
     """`Sun 6 Dec 2026 16:00` in the rental's time zone: one format across the back
     office, with the weekday a manager plans by. `short` leaves out this year's year
@@ -70,6 +68,13 @@ def local_time(value, booking: Booking, *, short: bool = False) -> str:
     local = value.astimezone(booking.rental.tzinfo)
     year = "" if short and local.year == timezone.now().year else f" {local.year}"
     return f"{local:%a} {local.day} {local:%b}{year} {local:%H:%M}"
+
+
+def zoned_time(value, booking: Booking) -> str:
+    """`local_time` with the zone named, for pages that show single instants."""
+    if value is None:
+        return "—"
+    return f"{local_time(value, booking)} ({booking.rental.timezone})"
 
 
 CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "JPY": "¥"}
@@ -258,7 +263,7 @@ class BookingAdmin(AccountScopedAdmin):
             return "—"  # nothing is collected on a canceled stay
         return money(booking.payment_left_to_collect, booking.currency or booking.rental.currency)
 
-    @admin.display(description="")
+    @admin.display(description="calendar")
     def calendar_link(self, booking: Booking) -> str:
         month = f"{booking.start_at.astimezone(booking.rental.tzinfo):%Y-%m}"
         url = reverse("admin:rentals_rental_calendar", args=[booking.rental_id])
@@ -297,7 +302,11 @@ class BookingAdmin(AccountScopedAdmin):
         return fieldsets
 
     def _summary_fields(self):
-        return [("reference", "status_display"), "calendar_link", ("booked_at", "locked_by")]
+        return [
+            ("reference", "status_display"),
+            "calendar_link",
+            ("booked_at_local", "locked_by"),
+        ]
 
     def _price_fields(self, obj):
         fields = [
@@ -309,7 +318,7 @@ class BookingAdmin(AccountScopedAdmin):
         ]
         if obj is not None:
             fields[2:2] = ["final_rental_price"]
-            fields += [("paid_amount", "left_to_collect"), "balance_due_at"]
+            fields += [("paid_amount", "left_to_collect"), "balance_due"]
         return fields
 
     def _deposit_fields(self):
@@ -322,7 +331,10 @@ class BookingAdmin(AccountScopedAdmin):
 
     def _read_only_fieldsets(self):
         return [
-            ("Booking", {"fields": [*self._summary_fields(), ("canceled_at", "cancelation")]}),
+            (
+                "Booking",
+                {"fields": [*self._summary_fields(), ("canceled_at_local", "cancelation")]},
+            ),
             (
                 None,
                 {
@@ -344,13 +356,13 @@ class BookingAdmin(AccountScopedAdmin):
             "reference",
             "status_display",
             "calendar_link",
-            "booked_at",
+            "booked_at_local",
             "locked_by",
             "final_rental_price",
             "paid_amount",
             "left_to_collect",
-            "balance_due_at",
-            "canceled_at",
+            "balance_due",
+            "canceled_at_local",
             "cancelation",
             "check_in",
             "check_out",
@@ -360,12 +372,24 @@ class BookingAdmin(AccountScopedAdmin):
             fields.append("rental")  # a booking does not move to another rental
         return fields
 
+    @admin.display(description="booked at")
+    def booked_at_local(self, booking: Booking) -> str:
+        return zoned_time(booking.booked_at, booking)
+
+    @admin.display(description="canceled at")
+    def canceled_at_local(self, booking: Booking) -> str:
+        return zoned_time(booking.canceled_at_effective(), booking)
+
+    @admin.display(description="balance due")
+    def balance_due(self, booking: Booking) -> str:
+        return zoned_time(booking.balance_due_at, booking)
+
     @admin.display(description="cancelation")
     def cancelation(self, booking: Booking) -> str:
         reason = booking.cancelation_reason_effective()
         label = Booking.CancelationReason(reason).label if reason else "—"
         return format_html_join(
-            "<br>",
+            mark_safe("<br>"),
             "{}",
             [
                 (label,),
@@ -387,7 +411,21 @@ class BookingAdmin(AccountScopedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.author = request.user.get_username()
+        # Wall-clock times to the minute: seconds mean nothing at a front desk.
+        for name in ("check_in_time", "check_out_time"):
+            if name in form.base_fields:
+                form.base_fields[name].widget.format = "%H:%M"
+        expiry = form.base_fields.get("tentative_expires_at")
+        if expiry is not None:
+            expiry.widget.widgets[1].format = "%H:%M"
         return form
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # A booking form is no place to delete a rental or a guest (the red ✕).
+        if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            formfield.widget.can_delete_related = False
+        return formfield
 
     def get_inlines(self, request, obj):
         # Fees and comments of a new booking: add them once it exists (the add form has
@@ -517,6 +555,11 @@ class BookingAdmin(AccountScopedAdmin):
 
 @admin.register(Client)
 class ClientAdmin(AccountScopedAdmin):
+    form = ClientAdminForm
+
+    class Media:
+        css = {"all": ["bookings/backoffice.css"]}  # the list inputs of e-mails and phones
+
     list_display = ["fullname", "email_list", "phone_list", "preferred_locale"]
     search_fields = ["fullname", "firstname", "lastname", "emails"]
     readonly_fields = ["recent_bookings", "created_at", "updated_at"]
@@ -552,8 +595,8 @@ class ClientAdmin(AccountScopedAdmin):
                     reverse("admin:bookings_booking_change", args=[b.pk]),
                     b.reference,
                     b.rental,
-                    _local(b.start_at, b),
-                    _local(b.end_at, b),
+                    local_time(b.start_at, b),
+                    local_time(b.end_at, b),
                     Booking.Status(b.status_at()).label,
                 )
                 for b in bookings

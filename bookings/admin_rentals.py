@@ -68,8 +68,8 @@ class RentalWithBookingsAdmin(RentalAdmin):
                 (
                     reverse("admin:bookings_booking_change", args=[b.pk]),
                     b.reference,
-                    f"{b.start_at.astimezone(tz):%Y-%m-%d %H:%M}",
-                    f"{b.end_at.astimezone(tz):%Y-%m-%d %H:%M}",
+                    f"{b.start_at.astimezone(tz):%a %d %b %Y %H:%M}",
+                    f"{b.end_at.astimezone(tz):%a %d %b %Y %H:%M}",
                     b.get_status_display(),
                     b.client or "",
                 )
