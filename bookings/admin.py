@@ -317,7 +317,7 @@ class BookingAdmin(AccountScopedAdmin):
             ("final_payback_to_owner", "rental_payback_to_owner"),
         ]
         if obj is not None:
-            fields[2:2] = ["final_rental_price"]
+            fields[2:2] = ["final_rental_price_display"]
             fields += [("paid_amount", "left_to_collect"), "balance_due"]
         return fields
 
@@ -358,7 +358,7 @@ class BookingAdmin(AccountScopedAdmin):
             "calendar_link",
             "booked_at_local",
             "locked_by",
-            "final_rental_price",
+            "final_rental_price_display",
             "paid_amount",
             "left_to_collect",
             "balance_due",
@@ -371,6 +371,10 @@ class BookingAdmin(AccountScopedAdmin):
         if obj is not None:
             fields.append("rental")  # a booking does not move to another rental
         return fields
+
+    @admin.display(description="final rental price")
+    def final_rental_price_display(self, booking: Booking) -> str:
+        return money(booking.final_rental_price, booking.currency or booking.rental.currency)
 
     @admin.display(description="booked at")
     def booked_at_local(self, booking: Booking) -> str:
