@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from accounts.admin_scoping import scope_to_user
 from bookings.admin_extensions import DeskPanel, DeskRow, desk_panel_providers
-from bookings.models import Booking
+from bookings.models import Booking, BookingQuerySet
 
 ROWS_SHOWN = 10
 HOLD_HORIZON = dt.timedelta(hours=24)
@@ -27,7 +27,7 @@ HOLD_HORIZON = dt.timedelta(hours=24)
 LOCAL_DAY_SLACK = dt.timedelta(hours=38)
 
 
-def _on_local_today(bookings: QuerySet, field: str, now: dt.datetime) -> list[int]:
+def _on_local_today(bookings: BookingQuerySet, field: str, now: dt.datetime) -> list[int]:
     """Ids of `bookings` whose `field` (start_at or end_at) falls on today in their
     rental's time zone. The database narrows to a few days; each rental's zone decides."""
     candidates = (
@@ -45,11 +45,11 @@ def _on_local_today(bookings: QuerySet, field: str, now: dt.datetime) -> list[in
     return ids
 
 
-def arrivals_today(bookings: QuerySet, now: dt.datetime) -> QuerySet:
+def arrivals_today(bookings: BookingQuerySet, now: dt.datetime) -> QuerySet:
     return bookings.filter(pk__in=_on_local_today(bookings, "start_at", now))
 
 
-def departures_today(bookings: QuerySet, now: dt.datetime) -> QuerySet:
+def departures_today(bookings: BookingQuerySet, now: dt.datetime) -> QuerySet:
     return bookings.filter(pk__in=_on_local_today(bookings, "end_at", now))
 
 
@@ -75,7 +75,8 @@ def _time(value: dt.datetime, booking: Booking) -> str:
 
 def _panel(request: HttpRequest, key: str, now: dt.datetime, row) -> DeskPanel:
     title, select = DESK_FILTERS[key]
-    bookings = select(scope_to_user(Booking.objects.all(), request), now)
+    scoped: BookingQuerySet = scope_to_user(Booking.objects.all(), request)  # type: ignore[assignment]
+    bookings = select(scoped, now)
     shown = list(
         bookings.select_related("rental", "client").order_by(
             "tentative_expires_at" if key == "holds" else "start_at", "id"
