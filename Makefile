@@ -22,12 +22,14 @@ var:
 
 # The Celery worker, with beat embedded (-B), runs in the background for exactly as long as
 # the server: the trap stops it however runserver ends (Ctrl-C, error, port taken). Without
-# REDIS_URL its broker is the filesystem transport in var/celery (settings).
+# REDIS_URL its broker is the filesystem transport in var/celery (settings). The solo pool
+# has no child processes, so Ctrl-C ends in a clean warm shutdown (a prefork child killed
+# mid-shutdown logged "ForkPoolWorker … exited with signal 15").
 run: venv var
 	mkdir -p var/celery/queue var/celery/control var/celery/processed
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py load_demo_data
-	DEBUG=true $(BIN)/celery -A config worker -B --loglevel INFO --concurrency 1 & worker=$$!; \
+	DEBUG=true $(BIN)/celery -A config worker -B --loglevel INFO --pool solo & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 

@@ -10,8 +10,10 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.validators import EmailValidator
 from django.db import router, transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect
@@ -26,11 +28,14 @@ from bookings import (
     admin_rentals,  # noqa: F401  (registers the rental admin with its calendar)
     inputs,
 )
+from bookings.admin_board import board_view
 from bookings.admin_changelist import (
     AccountRelatedFieldListFilter,
     BookingChangeList,
+    DeskFilter,
     EffectiveStatusFilter,
     EstimatedCountPaginator,
+    WhenFilter,
 )
 from bookings.admin_forms import (
     BookingAdminForm,
@@ -40,6 +45,7 @@ from bookings.admin_forms import (
     BookingFeeFormSet,
     CancelBookingsForm,
 )
+from bookings.admin_widgets import ListField, ListInput
 from bookings.inputs import BookingInput
 from bookings.models import (
     Booking,
@@ -81,8 +87,30 @@ def is_live(booking: Booking | None) -> bool:
     return booking is not None and booking.status_at() != Booking.Status.CANCELED
 
 
-def _local(value, booking: Booking) -> str:
-    return f"{value.astimezone(booking.rental.tzinfo):%Y-%m-%d %H:%M}"
+def local_time(value, booking: Booking, *, short: bool = False) -> str:
+    """`Sun 6 Dec 2026 16:00` in the rental's time zone: one format across the back
+    office, with the weekday a manager plans by. `short` leaves out this year's year
+    (lists, where every character counts)."""
+    local = value.astimezone(booking.rental.tzinfo)
+    year = "" if short and local.year == timezone.now().year else f" {local.year}"
+    return f"{local:%a} {local.day} {local:%b}{year} {local:%H:%M}"
+
+
+def zoned_time(value, booking: Booking) -> str:
+    """`local_time` with the zone named, for pages that show single instants."""
+    if value is None:
+        return "—"
+    return f"{local_time(value, booking)} ({booking.rental.timezone})"
+
+
+CURRENCY_SIGNS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "JPY": "¥"}
+
+
+def money(amount, currency: str) -> str:
+    """`1,320.00 €`: grouped, two decimals, the sign where it is unambiguous."""
+    if amount is None:
+        return "—"
+    return f"{amount:,.2f} {CURRENCY_SIGNS.get(currency, currency)}".strip()
 
 
 class BookingChildInline(AccountScopedMixin, admin.TabularInline):
@@ -148,21 +176,25 @@ class BookingAdmin(AccountScopedAdmin):
     form = BookingAdminForm
     list_display = [
         "reference",
-        "rental",
+        "rental_link",
         "client",
         "check_in",
         "check_out",
         "nights",
         "status_display",
-        "final_price",
+        "final_price_display",
         "left_to_collect",
-        "calendar_link",
     ]
     list_display_links = ["reference"]
     list_select_related = ["rental", "client"]
-    list_filter = [EffectiveStatusFilter, ("rental", AccountRelatedFieldListFilter)]
+    list_filter = [
+        WhenFilter,
+        EffectiveStatusFilter,
+        DeskFilter,
+        ("rental", AccountRelatedFieldListFilter),
+    ]
     date_hierarchy = "start_at"
-    ordering = ["-start_at", "-id"]
+    ordering = ["start_at", "id"]  # with WhenFilter's default: the next arrivals first
     search_fields = ["external_reference"]  # searched by get_search_results below
     search_help_text = "Reference (e.g. 00HIV6), external reference, client name or e-mail."
     autocomplete_fields = ["rental", "client"]
@@ -178,6 +210,13 @@ class BookingAdmin(AccountScopedAdmin):
 
     def get_changelist(self, request, **kwargs):
         return BookingChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        # The list needs the width (1280 px screens): the app sidebar stays one click
+        # away in the breadcrumbs and on the index.
+        return super().changelist_view(
+            request, {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        )
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -202,13 +241,31 @@ class BookingAdmin(AccountScopedAdmin):
     def reference(self, booking: Booking) -> str:
         return booking.reference
 
+    @admin.display(description="rental", ordering="rental__name")
+    def rental_link(self, booking: Booking) -> str:
+        """The rental, linking to its calendar at the stay's month."""
+        month = f"{booking.start_at.astimezone(booking.rental.tzinfo):%Y-%m}"
+        url = reverse("admin:rentals_rental_calendar", args=[booking.rental_id])
+        return format_html(
+            '<a href="{}?month={}" class="calendar-link" title="calendar of {} in {}">{}</a>',
+            url,
+            month,
+            booking.rental.name,
+            month,
+            booking.rental.name,
+        )
+
     @admin.display(description="check-in", ordering="start_at")
     def check_in(self, booking: Booking) -> str:
-        return _local(booking.start_at, booking)
+        return format_html(
+            '<span class="nowrap">{}</span>', local_time(booking.start_at, booking, short=True)
+        )
 
     @admin.display(description="check-out", ordering="end_at")
     def check_out(self, booking: Booking) -> str:
-        return _local(booking.end_at, booking)
+        return format_html(
+            '<span class="nowrap">{}</span>', local_time(booking.end_at, booking, short=True)
+        )
 
     @admin.display(description="nights")
     def nights(self, booking: Booking) -> int:
@@ -217,20 +274,36 @@ class BookingAdmin(AccountScopedAdmin):
     @admin.display(description="status", ordering="status")
     def status_display(self, booking: Booking) -> str:
         status = booking.status_at()
-        label = Booking.Status(status).label
+        badge = format_html(
+            '<span class="booking-status status-{}">{}</span>', status, Booking.Status(status).label
+        )
         if status == Booking.Status.TENTATIVE and booking.tentative_expires_at:
-            label += f" until {_local(booking.tentative_expires_at, booking)}"
-        return format_html('<span class="booking-status status-{}">{}</span>', status, label)
+            return format_html(
+                '{}<br><small class="hold-until nowrap">until {}</small>',
+                badge,
+                local_time(booking.tentative_expires_at, booking, short=True),
+            )
+        return badge
 
-    @admin.display(description="left to collect")
-    def left_to_collect(self, booking: Booking):
-        return booking.payment_left_to_collect
+    @admin.display(description="final price")
+    def final_price_display(self, booking: Booking) -> str:
+        return money(booking.final_price, booking.currency or booking.rental.currency)
+
+    @admin.display(description="to collect")
+    def left_to_collect(self, booking: Booking) -> str:
+        if booking.status_at() == Booking.Status.CANCELED:
+            return "—"  # nothing is collected on a canceled stay
+        return money(booking.payment_left_to_collect, booking.currency or booking.rental.currency)
 
     @admin.display(description="calendar")
     def calendar_link(self, booking: Booking) -> str:
         month = f"{booking.start_at.astimezone(booking.rental.tzinfo):%Y-%m}"
         url = reverse("admin:rentals_rental_calendar", args=[booking.rental_id])
-        return format_html('<a href="{}?month={}">calendar</a>', url, month)
+        return format_html(
+            '<a href="{}?month={}" class="calendar-link" title="month calendar">calendar</a>',
+            url,
+            month,
+        )
 
     # --- change page ----------------------------------------------------------------
 
@@ -262,7 +335,11 @@ class BookingAdmin(AccountScopedAdmin):
         return fieldsets
 
     def _summary_fields(self):
-        return [("reference", "status_display"), "calendar_link", ("booked_at", "locked_by")]
+        return [
+            ("reference", "status_display"),
+            "calendar_link",
+            ("booked_at_local", "locked_by"),
+        ]
 
     def _price_fields(self, obj):
         fields = [
@@ -273,8 +350,8 @@ class BookingAdmin(AccountScopedAdmin):
             ("final_payback_to_owner", "rental_payback_to_owner"),
         ]
         if obj is not None:
-            fields[2:2] = ["final_rental_price"]
-            fields += [("paid_amount", "left_to_collect"), "balance_due_at"]
+            fields[2:2] = ["final_rental_price_display"]
+            fields += [("paid_amount", "left_to_collect"), "balance_due"]
         return fields
 
     def _deposit_fields(self):
@@ -287,7 +364,10 @@ class BookingAdmin(AccountScopedAdmin):
 
     def _read_only_fieldsets(self):
         return [
-            ("Booking", {"fields": [*self._summary_fields(), ("canceled_at", "cancelation")]}),
+            (
+                "Booking",
+                {"fields": [*self._summary_fields(), ("canceled_at_local", "cancelation")]},
+            ),
             (
                 None,
                 {
@@ -344,13 +424,13 @@ class BookingAdmin(AccountScopedAdmin):
             "reference",
             "status_display",
             "calendar_link",
-            "booked_at",
+            "booked_at_local",
             "locked_by",
-            "final_rental_price",
+            "final_rental_price_display",
             "paid_amount",
             "left_to_collect",
-            "balance_due_at",
-            "canceled_at",
+            "balance_due",
+            "canceled_at_local",
             "cancelation",
             "check_in",
             "check_out",
@@ -361,12 +441,28 @@ class BookingAdmin(AccountScopedAdmin):
             fields.append("rental")  # a booking does not move to another rental
         return fields
 
+    @admin.display(description="final rental price")
+    def final_rental_price_display(self, booking: Booking) -> str:
+        return money(booking.final_rental_price, booking.currency or booking.rental.currency)
+
+    @admin.display(description="booked at")
+    def booked_at_local(self, booking: Booking) -> str:
+        return zoned_time(booking.booked_at, booking)
+
+    @admin.display(description="canceled at")
+    def canceled_at_local(self, booking: Booking) -> str:
+        return zoned_time(booking.canceled_at_effective(), booking)
+
+    @admin.display(description="balance due")
+    def balance_due(self, booking: Booking) -> str:
+        return zoned_time(booking.balance_due_at, booking)
+
     @admin.display(description="cancelation")
     def cancelation(self, booking: Booking) -> str:
         reason = booking.cancelation_reason_effective()
         label = Booking.CancelationReason(reason).label if reason else "—"
         return format_html_join(
-            "<br>",
+            mark_safe("<br>"),
             "{}",
             [
                 (label,),
@@ -389,7 +485,21 @@ class BookingAdmin(AccountScopedAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         form.author = request.user.get_username()
         form.actor = Actor.user(request.user.pk)
+        # Wall-clock times to the minute: seconds mean nothing at a front desk.
+        for name in ("check_in_time", "check_out_time"):
+            if name in form.base_fields:
+                form.base_fields[name].widget.format = "%H:%M"
+        expiry = form.base_fields.get("tentative_expires_at")
+        if expiry is not None:
+            expiry.widget.widgets[1].format = "%H:%M"
         return form
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # A booking form is no place to delete a rental or a guest (the red ✕).
+        if formfield is not None and isinstance(formfield.widget, RelatedFieldWidgetWrapper):
+            formfield.widget.can_delete_related = False
+        return formfield
 
     def get_inlines(self, request, obj):
         # Fees and comments of a new booking: add them once it exists (the add form has
@@ -429,7 +539,12 @@ class BookingAdmin(AccountScopedAdmin):
             self.admin_site.admin_view(self.cancel_view),
             name="bookings_booking_cancel",
         )
-        return [cancel, *super().get_urls()]
+        board = path(
+            "board/",
+            self.admin_site.admin_view(lambda request: board_view(self, request)),
+            name="bookings_booking_board",
+        )
+        return [cancel, board, *super().get_urls()]
 
     def cancel_view(self, request, object_id):
         booking = self.get_object(request, object_id)
@@ -518,6 +633,18 @@ class BookingAdmin(AccountScopedAdmin):
 
 
 class ClientAdminForm(forms.ModelForm):
+    emails = ListField(
+        label="E-mails",
+        widget=ListInput("email"),
+        item_validators=[EmailValidator()],
+        help_text="One address per box; a new box appears as you type.",
+    )
+    phones = ListField(
+        label="Phones",
+        widget=ListInput("tel"),
+        help_text="One number per box, e.g. +44 20 7946 0000.",
+    )
+
     class Meta:
         model = Client
         fields = [
@@ -552,6 +679,10 @@ class ClientAdminForm(forms.ModelForm):
 @admin.register(Client)
 class ClientAdmin(AccountScopedAdmin):
     form = ClientAdminForm
+
+    class Media:
+        css = {"all": ["bookings/backoffice.css"]}  # the list inputs of e-mails and phones
+
     list_display = ["fullname", "email_list", "phone_list", "preferred_locale"]
     search_fields = ["fullname", "firstname", "lastname", "emails"]
     readonly_fields = ["recent_bookings", "created_at", "updated_at"]
@@ -600,8 +731,8 @@ class ClientAdmin(AccountScopedAdmin):
                     reverse("admin:bookings_booking_change", args=[b.pk]),
                     b.reference,
                     b.rental,
-                    _local(b.start_at, b),
-                    _local(b.end_at, b),
+                    local_time(b.start_at, b),
+                    local_time(b.end_at, b),
                     Booking.Status(b.status_at()).label,
                 )
                 for b in bookings

@@ -1,8 +1,10 @@
 """The month grid of one rental's bookings, as the admin calendar page draws it.
 
-Days are the rental's local calendar days. A stay is drawn over its nights, from the
-check-in day up to the day before check-out, so a departure and an arrival on the same
-day sit side by side. All the month's bookings come from one query.
+Days are the rental's local calendar days, each cut in two halves (morning, afternoon).
+A stay is drawn from the afternoon of its check-in day to the morning of its check-out
+day, as on the planning board: a departure and an arrival on the same day share it, and
+a stay ending Friday reads differently from one ending Saturday. All the month's
+bookings come from one query.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from rentals.models import Rental
 class Bar:
     booking: Booking
     status: str
-    column: int  # 1 = Monday
-    span: int
+    start_line: int  # grid lines of the week's 14 half-day columns (1 = Monday morning)
+    end_line: int
+    label: str
     continues_before: bool
     continues_after: bool
     url: str
@@ -67,11 +70,19 @@ def parse_month(value: str | None, default: dt.date) -> dt.date:
     return min(max(first, _FIRST_MONTH), _LAST_MONTH)
 
 
-def _nights(booking: Booking, tz) -> tuple[dt.date, dt.date]:
-    """First night and the day after the last night, in the rental's calendar."""
-    first = booking.start_at.astimezone(tz).date()
-    after = booking.end_at.astimezone(tz).date()
-    return first, max(after, first + dt.timedelta(days=1))
+def _days(booking: Booking, tz) -> tuple[dt.date, dt.date]:
+    """Check-in and check-out days in the rental's calendar."""
+    return booking.start_at.astimezone(tz).date(), booking.end_at.astimezone(tz).date()
+
+
+def bar_label(booking: Booking, status: str) -> str:
+    """What a bar says: the guest, or why the dates are blocked (the first line of the
+    notes, or the calendar feed or channel that blocked them)."""
+    if status == Booking.Status.UNAVAILABLE:
+        note = booking.notes.strip().split("\n")[0][:80]
+        return note or (f"Blocked by {booking.source}" if booking.source else "Unavailable")
+    name = booking.client.fullname if booking.client else ""
+    return f"{booking.reference} · {name}" if name else booking.reference
 
 
 def month_calendar(
@@ -95,22 +106,30 @@ def month_calendar(
         month_bookings.select_related("client").order_by("start_at", "id")
     )
     for booking in bookings:
-        first, after = _nights(booking, tz)
+        check_in, check_out = _days(booking, tz)
         status = booking.status_at(now)
         url = reverse("admin:bookings_booking_change", args=[booking.pk])
+        label = bar_label(booking, status)
         for week in weeks:
-            week_start, week_end = week.days[0], week.days[-1] + dt.timedelta(days=1)
-            start, end = max(first, week_start), min(after, week_end)
-            if start >= end:
+            week_start = week.days[0]
+            # half-day grid lines, counted from this week's Monday morning (line 1)
+            if check_out == check_in:  # within one day: the whole day
+                start = 2 * (check_in - week_start).days + 1
+                end = start + 2
+            else:
+                start = 2 * (check_in - week_start).days + 2
+                end = 2 * (check_out - week_start).days + 2
+            if end <= 1 or start >= 15:
                 continue
             week.bars.append(
                 Bar(
                     booking=booking,
                     status=status,
-                    column=(start - week_start).days + 1,
-                    span=(end - start).days,
-                    continues_before=first < week_start,
-                    continues_after=after > week_end,
+                    start_line=max(start, 1),
+                    end_line=min(end, 15),
+                    label=label,
+                    continues_before=start < 1,
+                    continues_after=end > 15,
                     url=url,
                     check_in=booking.start_at.astimezone(tz),
                     check_out=booking.end_at.astimezone(tz),

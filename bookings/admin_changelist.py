@@ -17,6 +17,7 @@ from functools import cached_property
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Max, Min
@@ -24,6 +25,7 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 
 from accounts.admin_scoping import scope_to_user
+from bookings.admin_desk import DESK_FILTERS
 from bookings.models import Booking
 from core.timeparse import MAX_INSTANT, MIN_INSTANT
 
@@ -38,7 +40,10 @@ def planner_row_estimate(queryset) -> int | None:
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
-    sql, params = queryset.order_by().query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:  # a filter such as `pk__in=[]`: nothing to estimate
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
@@ -153,18 +158,91 @@ class BookingChangeList(ChangeList):
         }
 
 
-class EffectiveStatusFilter(admin.SimpleListFilter):
-    """Status as the API reports it: an expired hold is Canceled, not Tentative."""
+def is_looking_something_up(request) -> bool:
+    """A search or a date drill-down looks in the whole history: the list's defaults
+    (upcoming, not canceled) would hide what the manager asked for."""
+    return bool(request.GET.get("q")) or any(k.startswith("start_at__") for k in request.GET)
+
+
+class DefaultedListFilter(admin.SimpleListFilter):
+    """A filter with a default choice that applies when nothing is chosen (and no search
+    or date drill-down is on): the list opens on what a manager wants most days."""
+
+    default = ""
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.looking_up = is_looking_something_up(request)
+
+    def value(self):
+        value = super().value()
+        if value is None and not self.looking_up:
+            return self.default
+        return value
+
+    def choices(self, changelist):
+        current = self.value()
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": current == str(lookup),
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}, [self.parameter_name]
+                ),
+                "display": title,
+            }
+
+
+class EffectiveStatusFilter(DefaultedListFilter):
+    """Status as the API reports it: an expired hold is Canceled, not Tentative. By
+    default canceled stays are hidden: they are history, not work."""
 
     title = "status"
     parameter_name = "status"
+    default = "live"
 
     def lookups(self, request, model_admin):
-        return Booking.Status.choices
+        return [("live", "Not canceled"), *Booking.Status.choices, ("any", "Any status")]
 
     def queryset(self, request, queryset):
-        if self.value() in Booking.Status.values:
-            return queryset.with_status([self.value()], timezone.now())
+        value, now = self.value(), timezone.now()
+        if value == "live":
+            return queryset.blocking(now)
+        if value in Booking.Status.values:
+            return queryset.with_status([value], now)
+        return queryset
+
+
+class WhenFilter(DefaultedListFilter):
+    """Stays not over yet by default, so the first rows are the next arrivals."""
+
+    title = "dates"
+    parameter_name = "when"
+    default = "upcoming"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", "Current and upcoming"), ("past", "Past"), ("all", "Any date")]
+
+    def queryset(self, request, queryset):
+        value, now = self.value(), timezone.now()
+        if value == "upcoming":
+            return queryset.filter(end_at__gt=now)
+        if value == "past":
+            return queryset.filter(end_at__lte=now)
+        return queryset
+
+
+class DeskFilter(admin.SimpleListFilter):
+    """The desk's lists (bookings/admin_desk.py): arriving or leaving today, holds lapsing."""
+
+    title = "today"
+    parameter_name = "desk"
+
+    def lookups(self, request, model_admin):
+        return [(key, title) for key, (title, _) in DESK_FILTERS.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in DESK_FILTERS:
+            return DESK_FILTERS[self.value()][1](queryset, timezone.now())
         return queryset
 
 

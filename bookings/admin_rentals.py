@@ -42,7 +42,12 @@ class RentalWithBookingsAdmin(RentalAdmin):
 
     @admin.display(description="calendar")
     def calendar_link(self, rental: Rental) -> str:
-        return format_html('<a href="{}">calendar</a>', calendar_url(rental.pk))
+        return format_html(
+            '<a href="{}">calendar</a> · <a href="{}?rental={}">board</a>',
+            calendar_url(rental.pk),
+            reverse("admin:bookings_booking_board"),
+            rental.pk,
+        )
 
     @admin.display(description="next stays")
     def upcoming_bookings(self, rental: Rental) -> str:
@@ -63,8 +68,8 @@ class RentalWithBookingsAdmin(RentalAdmin):
                 (
                     reverse("admin:bookings_booking_change", args=[b.pk]),
                     b.reference,
-                    f"{b.start_at.astimezone(tz):%Y-%m-%d %H:%M}",
-                    f"{b.end_at.astimezone(tz):%Y-%m-%d %H:%M}",
+                    f"{b.start_at.astimezone(tz):%a %d %b %Y %H:%M}",
+                    f"{b.end_at.astimezone(tz):%a %d %b %Y %H:%M}",
                     b.get_status_display(),
                     b.client or "",
                 )

@@ -1,5 +1,7 @@
 """Top-level routes. Every API path answers with or without a trailing slash."""
 
+from functools import partial
+
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
@@ -19,15 +21,30 @@ api_v3: list[URLPattern | URLResolver] = [
     # (CSRF-exempt like every API view: API clients carry tokens, not cookies).
     re_path(r"^.*$", csrf_exempt(views.api_not_found)),
 ]
+# The index lists the routes above (it reads them, so it cannot drift from them).
+api_index = partial(views.api_index, patterns=api_v3[:-1])
+api_v3.insert(0, re_path(r"^$", api_index, name="api-index"))
+
+admin.site.site_header = "Bookings back office"
+admin.site.site_title = "Bookings back office"
+admin.site.index_title = "Today"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("oauth/", include("accounts.urls", namespace="oauth2_provider")),
+    re_path(r"^api/v3$", api_index),
     path("api/v3/", include(api_v3)),
     path("api/overbooked/v1/", include("overbooked.api.urls")),
-    re_path(r"^api/docs/?$", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
+    # Redoc from drf-spectacular-sidecar's pinned copy, fonts from the system: the docs
+    # render without internet access.
+    re_path(
+        r"^api/docs/?$",
+        SpectacularRedocView.as_view(url_name="schema", template_name="api_docs.html"),
+        name="api-docs",
+    ),
     re_path(r"^api/.*$", csrf_exempt(views.api_not_found)),
     re_path(r"^healthz/?$", views.healthz, name="healthz"),
+    path("", views.landing, name="landing"),
 ]
 
 handler400 = "config.views.bad_request"

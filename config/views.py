@@ -1,13 +1,18 @@
-"""Site-wide plain views: the health check and the JSON error pages for API paths."""
+"""Site-wide plain views: the landing page, the API index, the health check and the JSON
+error pages for API paths."""
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import URLPattern, URLResolver
 from django.views import defaults
 
 from core.exceptions import json_error, payload_too_large_title
@@ -17,6 +22,45 @@ logger = logging.getLogger(__name__)
 
 API_PREFIXES = ("/api/", "/oauth/")
 OVERBOOKED_PREFIX = "/api/overbooked/"
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    """`/`: what this server is and where to go (the admin's "View site" link)."""
+    return render(request, "landing.html")
+
+
+RESOURCE_NAME = re.compile(r"\^?([a-z][a-z_]*)")
+
+
+def api_resources(patterns: Iterable[URLPattern | URLResolver]) -> list[str]:
+    """The first path segment of every route under /api/v3/ (`bookings`, `rentals`, …),
+    read from the routes themselves so a new app's endpoints are listed without editing
+    this view."""
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver) and not str(pattern.pattern):
+            names.update(api_resources(pattern.url_patterns))
+            continue
+        match = RESOURCE_NAME.match(str(pattern.pattern))
+        if match and match.group(1) != "schema":
+            names.add(match.group(1))
+    return sorted(names)
+
+
+def api_index(request: HttpRequest, patterns: list[URLPattern | URLResolver]) -> JsonResponse:
+    """`GET /api/v3/`: the resources of the API and where the docs are. No token needed:
+    it says only what exists, never what an account holds."""
+    base = request.build_absolute_uri("/api/v3/")
+    return JsonResponse(
+        {
+            "links": {name: f"{base}{name}" for name in api_resources(patterns)},
+            "meta": {
+                "docs": request.build_absolute_uri("/api/docs"),
+                "schema": f"{base}schema",
+                "token": request.build_absolute_uri("/oauth/token"),
+            },
+        }
+    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -16,8 +16,11 @@ LIST_URL = reverse("admin:bookings_booking_changelist")
 
 
 def run_action(client, action: str, bookings, **extra):
+    """As from the list showing every booking (canceled ones are hidden by default, and an
+    action applies to the rows of the list it was run from)."""
     data = {"action": action, ACTION_CHECKBOX_NAME: [str(b.pk) for b in bookings], **extra}
-    return client.post(LIST_URL, {**data, "index": "0"} if not extra else data)
+    url = f"{LIST_URL}?status=any&when=all"
+    return client.post(url, {**data, "index": "0"} if not extra else data)
 
 
 def test_cancel_action_asks_for_a_reason_first(manager_client, rental, make_booking):

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bookings.models import Booking, Client
+from bookings.services import booking_cancel
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +38,9 @@ def test_the_list_shows_the_columns_a_manager_needs(manager_client, rental, gues
         booking.reference,
         rental.name,
         guest.fullname,
-        f"{local_in:%Y-%m-%d %H:%M}",
-        "500.00",
+        f"{local_in:%a} {local_in.day} {local_in:%b}",
+        f"{local_in:%H:%M}",
+        "500.00 €",
         "Booked",
         f"/admin/rentals/rental/{rental.pk}/calendar/?month={local_in:%Y-%m}",
     ):
@@ -56,7 +58,7 @@ def test_an_expired_hold_is_listed_as_canceled(manager_client, rental, day):
         start_at=day(5, 16),
         end_at=day(7, 10),
     )
-    html = manager_client.get(LIST_URL).content.decode()
+    html = manager_client.get(LIST_URL, {"status": "any"}).content.decode()
     assert 'class="booking-status status-canceled">Canceled<' in html
     assert "status-tentative" not in html.split("</thead>")[1]
 
@@ -187,7 +189,8 @@ def test_a_stay_across_weeks_is_drawn_in_each_week(manager_client, rental, make_
     url = reverse("admin:rentals_rental_calendar", args=[rental.pk])
     grid = manager_client.get(url, {"month": month}).context["calendar"]
     bars = [bar for week in grid.weeks for bar in week.bars]
-    assert sum(bar.span for bar in bars) >= 12 or bars[-1].continues_after
+    half_days = sum(bar.end_line - bar.start_line for bar in bars)
+    assert half_days == 24 or bars[-1].continues_after
     assert bars[0].continues_after and bars[1].continues_before
 
 
@@ -237,3 +240,106 @@ def test_the_rental_page_lists_upcoming_bookings(manager_client, rental, make_bo
         reverse("admin:rentals_rental_change", args=[rental.pk])
     ).content.decode()
     assert booking.reference in html
+
+
+def test_the_list_opens_on_upcoming_live_stays_the_next_arrival_first(
+    manager_client, rental, make_booking
+):
+    past = make_booking(rental, start=-20, nights=3)
+    later = make_booking(rental, start=30)
+    sooner = make_booking(rental, start=5)
+    canceled = make_booking(rental, start=10)
+    booking_cancel(booking=canceled, reason="no_show")
+    assert listed_references(manager_client.get(LIST_URL)) == [sooner.reference, later.reference]
+    everything = manager_client.get(LIST_URL, {"status": "any", "when": "all"})
+    assert set(listed_references(everything)) == {
+        past.reference, later.reference, sooner.reference, canceled.reference
+    }  # fmt: skip
+    assert listed_references(manager_client.get(LIST_URL, {"when": "past"})) == [past.reference]
+    # a search looks through the whole history
+    assert listed_references(manager_client.get(LIST_URL, {"q": past.reference})) == [
+        past.reference
+    ]
+
+
+def test_a_canceled_booking_has_nothing_left_to_collect(manager_client, rental, make_booking):
+    booking = make_booking(rental, start=5, final_price="300")
+    booking_cancel(booking=booking, reason="no_show")
+    html = manager_client.get(LIST_URL, {"status": "canceled"}).content.decode()
+    assert re.search(r'<td class="field-left_to_collect">—</td>', html)
+    assert "300.00 €" in html  # the price stays readable as history
+
+
+def test_a_hold_shows_its_badge_whole_and_its_expiry_beside_it(
+    manager_client, rental, make_booking, day
+):
+    make_booking(rental, start=5, tentative_expires_at=day(2))
+    html = manager_client.get(LIST_URL).content.decode()
+    assert '<span class="booking-status status-tentative">Tentative</span><br>' in html
+    assert 'class="hold-until nowrap">until ' in html
+
+
+def test_the_desk_filters_list_todays_arrivals_and_lapsing_holds(
+    manager_client, make_rental, account, now
+):
+    from bookings.services import booking_create
+
+    # Kiritimati is UTC+14: its "today" is not the server's UTC day half the time
+    far_east = make_rental(account, name="Line Islands Hut", timezone="Pacific/Kiritimati")
+    local_today = now.astimezone(far_east.tzinfo).date()
+    arriving = booking_create(
+        rental=far_east,
+        data={"booked": True, "start_at": local_today, "end_at": local_today + dt.timedelta(3)},
+    )
+    booking_create(
+        rental=far_east,
+        data={
+            "booked": True,
+            "start_at": local_today + dt.timedelta(days=5),
+            "end_at": local_today + dt.timedelta(days=6),
+        },
+    )
+    response = manager_client.get(LIST_URL, {"desk": "arrivals"})
+    assert listed_references(response) == [arriving.reference]
+    assert listed_references(manager_client.get(LIST_URL, {"desk": "departures"})) == []
+
+
+def test_the_calendar_draws_the_check_out_morning_so_a_changeover_shows(
+    manager_client, rental, make_booking, now
+):
+    today = now.astimezone(rental.tzinfo).date()
+    monday = today + dt.timedelta(days=14 - today.weekday())
+    leaving = make_booking(rental, start_at=monday, end_at=monday + dt.timedelta(2))
+    arriving = make_booking(
+        rental, start_at=monday + dt.timedelta(2), end_at=monday + dt.timedelta(4)
+    )
+    after_a_free_night = make_booking(
+        rental, start_at=monday + dt.timedelta(5), end_at=monday + dt.timedelta(6)
+    )
+    url = reverse("admin:rentals_rental_calendar", args=[rental.pk])
+    grid = manager_client.get(url, {"month": f"{monday:%Y-%m}"}).context["calendar"]
+    week = next(week for week in grid.weeks if week.days[0] == monday)
+    lines = {bar.booking.pk: (bar.start_line, bar.end_line) for bar in week.bars}
+    assert lines[leaving.pk] == (2, 6)  # Monday afternoon to Wednesday morning
+    assert lines[arriving.pk] == (6, 10)  # Wednesday afternoon: the same day, side by side
+    assert lines[after_a_free_night.pk] == (12, 14)  # Friday night free: a gap shows
+
+
+def test_the_calendar_says_why_dates_are_blocked(manager_client, rental, make_booking):
+    blocked = make_booking(rental, start=10, unavailable=True, notes="Owner's week")
+    by_feed = make_booking(rental, start=14, unavailable=True, source="Vrbo")
+    url = reverse("admin:rentals_rental_calendar", args=[rental.pk])
+    for booking, text in ((blocked, "Owner's week"), (by_feed, "Blocked by Vrbo")):
+        month = f"{booking.start_at.astimezone(rental.tzinfo):%Y-%m}"
+        html = manager_client.get(url, {"month": month}).content.decode()
+        assert text.replace("'", "&#x27;") in html
+
+
+def test_canceled_bars_are_readable_dark_on_pale(manager_client, rental, make_booking):
+    booking = make_booking(rental, start=10)
+    booking_cancel(booking=booking, reason="no_show")
+    month = f"{booking.start_at.astimezone(rental.tzinfo):%Y-%m}"
+    url = reverse("admin:rentals_rental_calendar", args=[rental.pk])
+    html = manager_client.get(url, {"month": month, "canceled": "1"}).content.decode()
+    assert "cal-bar status-canceled" in html
+    assert "status-canceled { background: #c62828; opacity" not in html

@@ -131,7 +131,7 @@ def test_a_new_tax_and_client_get_the_managers_account(manager_client, account):
     manager_client.post(reverse("admin:rentals_tax_add"), {"name": "City tax", "percentage": "2.5"})
     manager_client.post(
         reverse("admin:bookings_client_add"),
-        {"fullname": "Alan Turing", "emails": '["alan@example.com"]', "phones": "[]"},
+        {"fullname": "Alan Turing", "emails": ["alan@example.com"], "phones": []},
     )
     assert Tax.objects.get(name="City tax").account == account
     assert Client.objects.get(fullname="Alan Turing").account == account

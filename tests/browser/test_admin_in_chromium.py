@@ -119,8 +119,9 @@ def test_a_manager_books_is_refused_an_overlap_cancels_and_finds_the_calendar_ba
     bar.click()
     wait(browser, ec.url_contains(f"/admin/bookings/booking/{booking.pk}/change/"))
 
-    # 4. Cancel it with the action and its intermediate page.
-    browser.get(f"{live_server.url}/admin/bookings/booking/")
+    # 4. Cancel it with the action and its intermediate page (from the list of every
+    #    status, so the canceled row stays in sight afterwards).
+    browser.get(f"{live_server.url}/admin/bookings/booking/?status=any")
     browser.find_element(By.CSS_SELECTOR, f'input.action-select[value="{booking.pk}"]').click()
     Select(browser.find_element(By.NAME, "action")).select_by_value("cancel_bookings")
     browser.find_element(By.NAME, "index").click()

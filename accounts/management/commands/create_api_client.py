@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import Account
 from accounts.services import api_client_create
 from core.errors import ValidationFailed
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--redirect-uri", default="", help="for the authorization-code flow")
 
     def handle(self, *args, **options):
+        existed = Account.objects.filter(name=options["account"]).exists()
         try:
             application, secret = api_client_create(
                 account_name=options["account"],
@@ -27,6 +29,14 @@ class Command(BaseCommand):
             )
         except ValidationFailed as exc:
             raise CommandError(str(exc)) from None
+        if not existed:
+            # On stderr, so the JSON on stdout stays machine-readable. A mistyped name
+            # would otherwise give a working token on an empty account.
+            self.stderr.write(
+                f"Created the account {options['account']!r} (id {application.account_id}): "
+                "it has no rentals yet. Existing accounts: "
+                + ", ".join(repr(n) for n in Account.objects.values_list("name", flat=True)[:10])
+            )
         self.stdout.write(
             json.dumps(
                 {

@@ -204,6 +204,42 @@ class Command(BaseCommand):
             },
             now=timezone.now() - dt.timedelta(hours=1),
         )
+        # Today's desk (appended so the ids above stay those docs/api.md uses): a guest
+        # leaves the loft today and the next one arrives the same day (a changeover on
+        # the planning board), and a hold on the chalet lapses within 24 hours.
+        _demo_booking(
+            rental=loft,
+            data={
+                "booked": True,
+                "start_at": day(-3),
+                "end_at": day(0),
+                "client_id": alan.pk,
+                "adults": 1,
+                "initial_price": "330",
+            },
+        )
+        _demo_booking(
+            rental=loft,
+            data={
+                "booked": True,
+                "start_at": day(0),
+                "end_at": day(4),
+                "client_id": grace.pk,
+                "adults": 2,
+                "initial_price": "480",
+                "source": "Airbnb",
+            },
+        )
+        _demo_booking(
+            rental=chalet,
+            data={
+                "tentative_expires_at": timezone.now() + dt.timedelta(hours=20),
+                "start_at": day(26),
+                "end_at": day(30),
+                "client_id": ada.pk,
+                "initial_price": "2800",
+            },
+        )
 
 
 DEMO = Actor.system("demo_data")
