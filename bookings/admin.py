@@ -402,7 +402,7 @@ class BookingAdmin(AccountScopedAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    _local(event.occurred_at, booking),
+                    local_time(event.occurred_at, booking),
                     _actor_label(event.actor, names),
                     event.event.removeprefix("booking_"),
                     "; ".join(
