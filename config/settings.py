@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rentals",
     "bookings",
     "overbooked",
+    "officernd",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("oauth/", include("accounts.urls", namespace="oauth2_provider")),
     path("api/v3/", include(api_v3)),
     path("api/overbooked/v1/", include("overbooked.api.urls")),
+    path("api/officernd/v2/", include("officernd.api.urls")),
     re_path(r"^api/docs/?$", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
     re_path(r"^api/.*$", csrf_exempt(views.api_not_found)),
     re_path(r"^healthz/?$", views.healthz, name="healthz"),
