@@ -247,10 +247,19 @@ def booking_input(data: Any, *, creating: bool, index: int | None = None) -> Boo
         on_conflict=on_conflict,
     )
     if creating:
-        for name in ("start", "end", "resourceId"):
-            if name not in given:
-                read.fail(name if name == "resourceId" else f"{name}.dateTime", "is required")
-        if member_id is None and team_id is None and not {"member", "team"} & given:
+        failed = {name for name, _ in read.problems}
+        for name, value in (
+            ("start.dateTime", start_at),
+            ("end.dateTime", end_at),
+            ("resourceId", rental_id),
+        ):
+            if value is None and prefix + name not in failed:
+                read.fail(name, "is required")
+        if (
+            member_id is None
+            and team_id is None
+            and not {prefix + "member", prefix + "team"} & failed
+        ):
             read.fail("member", "member or team is required")
     if start_at and end_at and start_at >= end_at:
         read.fail("end.dateTime", "must be after start.dateTime")
