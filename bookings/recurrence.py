@@ -55,7 +55,12 @@ ALLOWED_PARTS = frozenset(
 )
 TIME_OF_DAY_PARTS = frozenset({"BYHOUR", "BYMINUTE", "BYSECOND"})
 _PART = re.compile(r"^[A-Z]+$")
-_LOCAL_UNTIL = re.compile(r"^(\d{8})(T(\d{6}))?$")
+_LOCAL_UNTIL = re.compile(r"^([0-9]{8})(T([0-9]{6}))?$")
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "¹" or "٣", which int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 class InvalidRecurrence(ValidationFailed):
@@ -176,11 +181,11 @@ def _parts(rule: str) -> dict[str, str]:
         problems.append("give COUNT or UNTIL, not both")
     if "COUNT" in parts:
         count = parts["COUNT"]
-        if not count.isdigit() or not 1 <= int(count[:6]) <= MAX_OCCURRENCES or len(count) > 6:
+        if not _is_number(count) or not 1 <= int(count[:6]) <= MAX_OCCURRENCES or len(count) > 6:
             problems.append(f"COUNT must be a whole number from 1 to {MAX_OCCURRENCES}")
     if "INTERVAL" in parts:
         interval = parts["INTERVAL"]
-        if not interval.isdigit() or len(interval) > 4 or int(interval) < 1:
+        if not _is_number(interval) or len(interval) > 4 or int(interval) < 1:
             problems.append("INTERVAL must be a whole number from 1 to 9999")
     for name in sorted(set(parts) & TIME_OF_DAY_PARTS):
         problems.append(f"{name} is not supported: every occurrence starts at the first's time")

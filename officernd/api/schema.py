@@ -4,6 +4,7 @@ The serializers only describe; officernd/api/translate.py builds the bodies."""
 
 from __future__ import annotations
 
+from drf_spectacular.plumbing import is_list_serializer
 from rest_framework import serializers
 
 from core.schema import ERROR_STATUSES, ApiAutoSchema
@@ -103,7 +104,10 @@ class OfficeRnDBookingInputSerializer(serializers.Serializer):
 
 
 class OfficeRnDAutoSchema(ApiAutoSchema):
-    """Errors are `{"message", "status"}` here."""
+    """Errors are `{"message", "status"}` here, and lists are bare arrays."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return serializer is not None and is_list_serializer(serializer)
 
     def _get_response_bodies(self, direction="response"):
         responses = super(ApiAutoSchema, self)._get_response_bodies(direction)

@@ -47,6 +47,11 @@ FIELD_NAMES = {
 }
 
 
+def is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "¹" or "٣", which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def officernd_field(v3_field: str) -> str:
     return FIELD_NAMES.get(v3_field, v3_field)
 
@@ -111,7 +116,7 @@ class _Reader:
             self.fail(name, "must be an id")
             return None
         text = str(value).strip() if isinstance(value, (str, int)) else ""
-        if not text.isdigit() or len(text) > 19 or int(text) > MAX_ID or int(text) < 1:
+        if not is_number(text) or len(text) > 19 or int(text) > MAX_ID or int(text) < 1:
             self.fail(name, "must be an id (a positive whole number, as a string or a number)")
             return None
         return int(text)

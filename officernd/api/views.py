@@ -33,6 +33,7 @@ from officernd.api.translate import (
     batch_input,
     booking_input,
     booking_output,
+    is_number,
 )
 
 DEFAULT_LIMIT = 50
@@ -41,7 +42,7 @@ MAX_WINDOW = dt.timedelta(days=366)
 MAX_OFFSET = 10**7
 CURSOR_HEADER = "X-Cursor-Next"
 SKIPPED_HEADER = "X-Skipped-Occurrences"
-_IDS = re.compile(r"^\d{1,19}(,\d{1,19}){0,99}$")
+_IDS = re.compile(r"^[0-9]{1,19}(,[0-9]{1,19}){0,99}$")
 
 BOOKINGS = schema.OfficeRnDBookingSerializer(many=True)
 BOOKING = schema.OfficeRnDBookingSerializer
@@ -118,7 +119,7 @@ class OfficeRnDView(ApiViewMixin, APIView):
         raw = self.request.query_params.get(name, "")
         if not raw:
             return default
-        if not raw.isdigit() or len(raw) > 9 or not low <= int(raw) <= high:
+        if not is_number(raw) or len(raw) > 9 or not low <= int(raw) <= high:
             raise OfficeRnDError(f"{name}: must be a whole number from {low} to {high}")
         return int(raw)
 

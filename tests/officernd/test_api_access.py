@@ -89,3 +89,9 @@ def test_unknown_routes_and_methods_answer_in_the_error_shape(api, base):
 
 def test_a_huge_booking_id_is_a_404_not_a_500(api, base):
     assert api.get(f"{base}/bookings/{'9' * 30}").status_code == 404
+
+
+def test_a_path_with_an_encoded_newline_is_still_this_apis_404(api):
+    response = api.get("/api/officernd/v2/organizations/a%0Ab/bookings/1")
+    assert response.status_code == 404
+    assert response.json() == {"message": "Route not found", "status": 404}

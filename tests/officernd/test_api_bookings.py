@@ -199,6 +199,8 @@ def test_a_window_of_exactly_366_days_is_allowed(api, base):
         ({"$limit": "51"}, "$limit"),
         ({"resourceId": "a"}, "resourceId"),
         ({"canceled": "maybe"}, "canceled"),
+        ({"resourceId": "¹"}, "resourceId"),
+        ({"$limit": "٣"}, "$limit"),
         ({"$cursorNext": "-1"}, "$cursorNext"),
     ],
 )

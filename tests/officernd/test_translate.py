@@ -84,7 +84,7 @@ def test_a_blank_member_and_no_team_is_refused():
     assert caught.value.problems == [("member", "member or team is required")]
 
 
-@pytest.mark.parametrize("bad", [0, -3, "1e3", 2**63, "", 1.5])
+@pytest.mark.parametrize("bad", [0, -3, "1e3", 2**63, "", 1.5, "¹", "٣"])
 def test_ids_are_positive_whole_numbers_within_bigint(bad):
     with pytest.raises(TranslationError):
         booking_input({**BODY, "resourceId": bad}, creating=True)
