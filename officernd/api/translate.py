@@ -165,14 +165,16 @@ class _Reader:
             self.fail(f"{name}.dateTime", "is required: an ISO 8601 date-time")
             return None
         try:
-            parsed = parse_instant(raw)
+            parsed = parse_instant(raw[:100])
+            if not isinstance(parsed, dt.datetime):
+                self.fail(f"{name}.dateTime", "must be a date-time, not a date")
+                return None
+            return parsed.astimezone(dt.UTC)
         except ValueError as exc:
             self.fail(f"{name}.dateTime", str(exc))
-            return None
-        if not isinstance(parsed, dt.datetime):
-            self.fail(f"{name}.dateTime", "must be a date-time, not a date")
-            return None
-        return parsed.astimezone(dt.UTC)
+        except OverflowError:  # 9999-12-31T23:00:00-05:00 is past the last UTC instant
+            self.fail(f"{name}.dateTime", "is out of range")
+        return None
 
     def minutes(self, group: Mapping[str, Any], name: str) -> int | None:
         value = group.get(name)

@@ -132,3 +132,12 @@ def test_a_v3_record_becomes_the_seed_shape():
     assert out["modifiedAt"] == "2027-01-02T10:00:00Z"
     assert (out["createdBy"], out["modifiedBy"]) == ("application-17", None)
     assert out["source"] is None
+
+
+@pytest.mark.parametrize(
+    "value", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00", "2027-13-01T00:00:00Z"]
+)
+def test_a_time_out_of_range_is_a_field_error_not_a_crash(value):
+    with pytest.raises(TranslationError) as caught:
+        booking_input({**BODY, "start": {"dateTime": value}}, creating=True)
+    assert caught.value.problems[0][0] == "start.dateTime"
