@@ -135,9 +135,12 @@ def occurrences(
     end: dt.datetime,
     rental_ids: Sequence[int],
     client_ids: Sequence[int],
-) -> list[Record]:
-    """Every live booking overlapping `[start, end)`, by start. A series is stored as its
-    occurrences, so these are the series expanded."""
+    offset: int,
+    limit: int,
+) -> tuple[list[Record], bool]:
+    """Live bookings overlapping `[start, end)`, by start, a page of them, and whether
+    another page follows. A series is stored as its occurrences, so these are the series
+    expanded."""
     bookings = selectors.bookings_search(
         _visible(client, now),
         now=now,
@@ -146,7 +149,8 @@ def occurrences(
         rental_ids=rental_ids,
         client_ids=client_ids,
     )
-    return _records(selectors.with_api_relations(bookings), client=client, now=now)
+    page = list(selectors.with_api_relations(bookings)[offset : offset + limit + 1])
+    return _records(page[:limit], client=client, now=now), len(page) > limit
 
 
 def booking_get(*, client: ApiClient, now: dt.datetime, booking_id: int) -> Record:

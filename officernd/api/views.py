@@ -39,6 +39,7 @@ from officernd.api.translate import (
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 50  # OfficeRnD's page size limit
 MAX_WINDOW = dt.timedelta(days=366)
+MAX_UNPAGED = 5000  # occurrences in one unpaged answer
 MAX_OFFSET = 10**7
 CURSOR_HEADER = "X-Cursor-Next"
 SKIPPED_HEADER = "X-Skipped-Occurrences"
@@ -241,13 +242,16 @@ class OccurrencesView(OfficeRnDView):
     @extend_schema(
         operation_id="officernd_bookings_occurrences",
         summary="OfficeRnD: every live booking occurrence overlapping [start, end)",
-        description="At most 366 days per query.",
+        description="At most 366 days per query. Without `$limit`, every occurrence of the "
+        f"window, up to {MAX_UNPAGED} (more is a 422); with it, pages as `GET /bookings` does.",
         parameters=[
             ORGANIZATION,
             OpenApiParameter("start", str, required=True, description=TIME_TEXT),
             OpenApiParameter("end", str, required=True, description=TIME_TEXT),
             OpenApiParameter("resourceId", str, description="rental ids, comma list"),
             OpenApiParameter("member", str, description="client ids, comma list"),
+            OpenApiParameter("$limit", int, description=f"1–{MAX_LIMIT}"),
+            OpenApiParameter("$cursorNext", str, description="from the previous page's header"),
         ],
         responses=BOOKINGS,
     )
@@ -258,15 +262,26 @@ class OccurrencesView(OfficeRnDView):
             raise OfficeRnDError("end: must be after start")
         if end - start > MAX_WINDOW:
             raise OfficeRnDError("end: the window may be at most 366 days")
-        records = bridge.occurrences(
+        paged = bool(request.query_params.get("$limit"))
+        limit = self.number("$limit", MAX_UNPAGED, 1, MAX_LIMIT) if paged else MAX_UNPAGED
+        offset = self.number("$cursorNext", 0, 0, MAX_OFFSET)
+        records, more = bridge.occurrences(
             client=self.client,
             now=self.now,
             start=start,
             end=end,
             rental_ids=self.ids("resourceId"),
             client_ids=self.ids("member"),
+            offset=offset,
+            limit=limit,
         )
-        return Response([_render(record) for record in records])
+        if more and not paged:
+            raise OfficeRnDError(
+                f"end: more than {MAX_UNPAGED} occurrences in the window: narrow it, or page "
+                "with $limit and $cursorNext"
+            )
+        headers = {CURSOR_HEADER: str(offset + limit)} if more else {}
+        return Response([_render(record) for record in records], headers=headers)
 
 
 def route_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:

@@ -187,6 +187,26 @@ def test_occurrences_refuses_a_bad_window_naming_the_parameter(api, base, params
     assert response.json()["message"].startswith(message)
 
 
+def test_occurrences_page_with_limit_and_refuse_too_many_unpaged(
+    api, base, make_booking, rental, now, monkeypatch
+):
+    for day in range(3):
+        make_booking(rental, start_days=day * 3 + 1)
+    window = {"start": utc_text(now), "end": utc_text(now + dt.timedelta(days=30))}
+    first = api.get(f"{base}/bookings/occurrences", {**window, "$limit": 2})
+    assert len(first.json()) == 2
+    rest = api.get(
+        f"{base}/bookings/occurrences",
+        {**window, "$limit": 2, "$cursorNext": first["X-Cursor-Next"]},
+    )
+    assert len(rest.json()) == 1 and "X-Cursor-Next" not in rest
+
+    monkeypatch.setattr("officernd.api.views.MAX_UNPAGED", 2)
+    response = api.get(f"{base}/bookings/occurrences", window)
+    assert response.status_code == 422
+    assert "more than 2 occurrences in the window" in response.json()["message"]
+
+
 def test_a_window_of_exactly_366_days_is_allowed(api, base):
     response = api.get(f"{base}/bookings/occurrences", {"start": "2027-01-01", "end": "2028-01-02"})
     assert response.status_code == 200
