@@ -41,7 +41,7 @@ FIELD_NAMES = {
     "client_id": "member",
     "rental_id": "resourceId",
     "tentative_expires_at": "tentative",
-    "status": "tentative",
+    "status": "canceled",  # the one status error OfficeRnD input can meet: a canceled booking
     "booked": "tentative",
     "recurrence": "recurrence.rrule",
 }

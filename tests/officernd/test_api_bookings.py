@@ -135,6 +135,27 @@ def test_delete_cancels_and_the_booking_then_reads_canceled(api, base, body):
     assert api.post(f"{base}/bookings", body, format="json").status_code == 201
 
 
+def test_a_canceled_booking_cannot_be_updated(api, base, body):
+    created = api.post(f"{base}/bookings", body, format="json").json()[0]
+    api.delete(f"{base}/bookings/{created['id']}")
+    response = api.put(f"{base}/bookings/{created['id']}", {"source": "x"}, format="json")
+    assert response.json() == {
+        "message": "canceled: a canceled booking cannot be updated",
+        "status": 422,
+    }
+
+
+def test_a_tentative_booking_in_the_past_is_refused_on_tentative(api, base, body, now):
+    past = now - dt.timedelta(days=2)
+    body.update(
+        start=moment(utc_text(past)),
+        end=moment(utc_text(past + dt.timedelta(hours=1))),
+        tentative=True,
+    )
+    response = api.post(f"{base}/bookings", body, format="json")
+    assert response.json() == {"message": "tentative: must be in the future", "status": 422}
+
+
 def test_list_pages_with_a_cursor_in_a_header(api, base, make_booking, rental):
     for day in range(3):
         make_booking(rental, start_days=day * 3 + 1)
