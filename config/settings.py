@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "overbooked",
     "idempotency",
     "webhooks",
+    "officernd",
 ]
 
 MIDDLEWARE = [

@@ -35,6 +35,7 @@ urlpatterns = [
     re_path(r"^api/v3$", api_index),
     path("api/v3/", include(api_v3)),
     path("api/overbooked/v1/", include("overbooked.api.urls")),
+    path("api/officernd/v2/", include("officernd.api.urls")),
     # Redoc from drf-spectacular-sidecar's pinned copy, fonts from the system: the docs
     # render without internet access.
     re_path(

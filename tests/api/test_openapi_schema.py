@@ -83,6 +83,7 @@ def seeded(
     token = make_token(make_application(account))
     return {
         "token": token.token,
+        "account_slug": account.slug,
         "ids": {
             "bookings": booking.pk,
             "rentals": rental.pk,
@@ -115,4 +116,8 @@ def test_every_operation_conforms_to_the_schema_and_never_errs(case, seeded):
             case.path_parameters["rental_id"] = seeded["ids"]["rentals"]
         if "fee_id" in case.path_parameters:
             case.path_parameters["fee_id"] = seeded["ids"]["bookings_fees"]
+        if "account_slug" in case.path_parameters:  # the OfficeRnD-compatible API
+            case.path_parameters["account_slug"] = seeded["account_slug"]
+        if "booking_id" in case.path_parameters:
+            case.path_parameters["booking_id"] = seeded["ids"]["bookings"]
     case.call_and_validate(headers={"Authorization": f"Bearer {seeded['token']}"}, checks=CHECKS)
