@@ -34,8 +34,15 @@ def iso(instant: dt.datetime) -> str:
 
 
 def wire(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Times given as datetimes become wire text, as a client would send them."""
-    return {key: iso(v) if isinstance(v, dt.datetime) else v for key, v in data.items()}
+    """Times given as datetimes (or dates) become wire text, as a client would send them."""
+    return {
+        key: iso(v)
+        if isinstance(v, dt.datetime)
+        else v.isoformat()
+        if isinstance(v, dt.date)
+        else v
+        for key, v in data.items()
+    }
 
 
 def booking_create(*, rental: Rental, data: Mapping[str, Any], **kwargs: Any) -> Booking:

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from bookings import admin_extensions
 from bookings.admin_extensions import DeskPanel, DeskRow
-from bookings.services import booking_create
+from tests.factories import booking_create
 
 pytestmark = pytest.mark.django_db
 

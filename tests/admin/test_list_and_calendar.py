@@ -282,7 +282,7 @@ def test_a_hold_shows_its_badge_whole_and_its_expiry_beside_it(
 def test_the_desk_filters_list_todays_arrivals_and_lapsing_holds(
     manager_client, make_rental, account, now
 ):
-    from bookings.services import booking_create
+    from tests.factories import booking_create
 
     # Kiritimati is UTC+14: its "today" is not the server's UTC day half the time
     far_east = make_rental(account, name="Line Islands Hut", timezone="Pacific/Kiritimati")

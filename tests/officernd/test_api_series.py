@@ -54,7 +54,7 @@ def test_tentative_occurrences_each_hold_until_their_own_start(api, base, series
 def test_a_conflicting_occurrence_fails_the_whole_series_naming_each_conflict(
     api, base, series_body, make_booking, rental
 ):
-    from bookings import services
+    from tests import factories as services
 
     blocker = services.booking_create(
         rental=rental,
@@ -74,7 +74,7 @@ def test_a_conflicting_occurrence_fails_the_whole_series_naming_each_conflict(
 
 
 def test_on_conflict_skip_leaves_out_the_conflicting_occurrences(api, base, series_body, rental):
-    from bookings import services
+    from tests import factories as services
 
     services.booking_create(
         rental=rental,
