@@ -16,6 +16,8 @@ RENTALS_WRITE = "rentals_write"
 CLIENTS_READ = "clients_read"
 CLIENTS_WRITE = "clients_write"
 EVENTS_READ = "events_read"
+PAYMENTS_READ = "payments_read"
+PAYMENTS_WRITE = "payments_write"
 
 ALL_SCOPES = [
     PUBLIC,
@@ -27,6 +29,8 @@ ALL_SCOPES = [
     CLIENTS_READ,
     CLIENTS_WRITE,
     EVENTS_READ,
+    PAYMENTS_READ,
+    PAYMENTS_WRITE,
 ]
 
 

@@ -10,6 +10,7 @@ from core import scopes
 from core.schema import envelope_serializer, request_envelope_serializer
 from core.viewsets import ResourceViewSet
 from rentals import selectors, services
+from rentals.api import extensions
 from rentals.api.serializers import RentalInputSerializer, RentalSerializer
 from rentals.models import Rental
 
@@ -41,6 +42,14 @@ class RentalViewSet(ResourceViewSet):
 
     def scoped_queryset(self):
         return selectors.rentals_for_account(self.client.account_id)
+
+    def render(self, objects, **kwargs):
+        # Fields added by apps above rentals (ical_url), computed once for the page.
+        self.extras = extensions.extra_fields(objects, self.request, self.client)
+        return super().render(objects, **kwargs)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "extras": getattr(self, "extras", {})}
 
     def create(self, request):
         rental = services.rental_create(account_id=self.client.account_id, data=self.unwrap())
