@@ -33,6 +33,8 @@ API_RATE_LIMIT = env_int("API_RATE_LIMIT", 5000, minimum=1)
 TENTATIVE_SWEEP_SECONDS = env_int("TENTATIVE_SWEEP_SECONDS", 60, minimum=1)
 EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90, minimum=1)
 ICAL_SYNC_MINUTES = env_int("ICAL_SYNC_MINUTES", 30, minimum=1)
+# core/safehttp.py: outgoing requests to user-entered URLs may reach private addresses.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
