@@ -56,6 +56,7 @@ class CalendarFeedInline(AccountScopedMixin, admin.TabularInline):
 
 
 RentalAdminBase: type[admin.ModelAdmin] = type(admin.site._registry[Rental])
+_BASE_FIELDSETS = list(RentalAdminBase.fieldsets or [])
 
 
 class RentalWithCalendarsAdmin(RentalAdminBase):  # type: ignore[valid-type,misc]
@@ -64,9 +65,9 @@ class RentalWithCalendarsAdmin(RentalAdminBase):  # type: ignore[valid-type,misc
     inlines = [*RentalAdminBase.inlines, CalendarFeedInline]
     readonly_fields = [*RentalAdminBase.readonly_fields, "ical_export", "double_booking_alerts"]
     fieldsets = [
-        *RentalAdminBase.fieldsets[:-1],
+        *_BASE_FIELDSETS[:-1],
         ("Calendar sync", {"fields": ["ical_export", "double_booking_alerts"]}),
-        RentalAdminBase.fieldsets[-1],
+        *_BASE_FIELDSETS[-1:],
     ]
     actions = [*(RentalAdminBase.actions or []), "regenerate_ical_export"]
 

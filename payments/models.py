@@ -66,7 +66,7 @@ class Payment(models.Model):
         indexes = [models.Index(fields=["account", "id"], name="payment_account")]
 
     def __str__(self) -> str:
-        return f"{self.amount_in_cents / 100:.2f} {self.currency} ({self.kind})"
+        return f"payment {self.pk}: {(self.amount_in_cents or 0) / 100:.2f} {self.currency}"
 
 
 class BookingsPayment(models.Model):

@@ -95,16 +95,20 @@ class _MapViewSet(ResourceViewSet):
         return self.render(selectors.rental_maps(rentals, now=self.now, options=options))
 
 
+AVAILABILITIES = envelope_serializer("Availabilities", "availabilities", s.AvailabilitySerializer)
+CHANGE_OVERS = envelope_serializer("ChangeOvers", "change_overs", s.ChangeOverSerializer)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Availability maps of the account's rentals",
         parameters=MAP_PARAMETERS,
-        responses=envelope_serializer("Availabilities", "availabilities", s.AvailabilitySerializer),
+        responses=AVAILABILITIES,
     ),
     retrieve=extend_schema(
         summary="Availability maps of rentals by id (comma list)",
         parameters=[ID_PARAMETER, *MAP_PARAMETERS],
-        responses=envelope_serializer("Availabilities", "availabilities", s.AvailabilitySerializer),
+        responses=AVAILABILITIES,
     ),
 )
 class AvailabilityViewSet(_MapViewSet):
@@ -116,12 +120,12 @@ class AvailabilityViewSet(_MapViewSet):
     list=extend_schema(
         summary="Change-over maps of the account's rentals",
         parameters=MAP_PARAMETERS,
-        responses=envelope_serializer("ChangeOvers", "change_overs", s.ChangeOverSerializer),
+        responses=CHANGE_OVERS,
     ),
     retrieve=extend_schema(
         summary="Change-over maps of rentals by id (comma list)",
         parameters=[ID_PARAMETER, *MAP_PARAMETERS],
-        responses=envelope_serializer("ChangeOvers", "change_overs", s.ChangeOverSerializer),
+        responses=CHANGE_OVERS,
     ),
 )
 class ChangeOverViewSet(_MapViewSet):

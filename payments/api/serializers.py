@@ -149,7 +149,9 @@ class PaymentInputSerializer(serializers.Serializer):
     state = _text(100)
     country_code = _text(2)
     notes = _text(6000)
-    bookings_payments = ShareInputSerializer(many=True, required=False, max_length=MAX_SHARES)
+    bookings_payments = serializers.ListField(
+        child=ShareInputSerializer(), required=False, max_length=MAX_SHARES
+    )
 
     def validate_paid_at(self, value: str) -> dt.datetime:
         try:
@@ -167,9 +169,11 @@ class PaymentInputSerializer(serializers.Serializer):
         return attrs
 
     def to_input(self, *, default_booking_id: int | None = None) -> PaymentInput:
-        data = dict(self.validated_data)
+        data: dict[str, Any] = dict(self.validated_data)
         raw_shares = data.pop("bookings_payments", None)
-        values = {key: ("" if value is None else value) for key, value in data.items()}
+        values: dict[str, Any] = {
+            key: ("" if value is None else value) for key, value in data.items()
+        }
         if "currency" in values:
             values["currency"] = values["currency"].upper()
         shares = None
