@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from accounts.admin_scoping import AccountScopedAdmin, AccountScopedMixin
+from accounts.admin_scoping import AccountScopedAdmin
 from calendars import importer, services
 from calendars.export import export_path, generation_of
 from calendars.models import CalendarFeed
@@ -44,17 +44,6 @@ def conflicts_table(conflicts: list[dict]) -> str:
     )
 
 
-class CalendarFeedInline(AccountScopedMixin, admin.TabularInline):
-    model = CalendarFeed
-    fields = ["name", "url", "last_synced_at", "last_error", "alerts"]
-    readonly_fields = ["last_synced_at", "last_error", "alerts"]
-    extra = 0
-
-    @admin.display(description="double-booking alerts")
-    def alerts(self, feed: CalendarFeed) -> str:
-        return conflicts_table(feed.conflicts or []) if feed.pk else "—"
-
-
 RentalAdminBase: type[admin.ModelAdmin] = type(admin.site._registry[Rental])
 _BASE_FIELDSETS = list(RentalAdminBase.fieldsets or [])
 
@@ -62,11 +51,18 @@ _BASE_FIELDSETS = list(RentalAdminBase.fieldsets or [])
 class RentalWithCalendarsAdmin(RentalAdminBase):  # type: ignore[valid-type,misc]
     """The rental admin as registered so far, plus calendar sync."""
 
-    inlines = [*RentalAdminBase.inlines, CalendarFeedInline]
-    readonly_fields = [*RentalAdminBase.readonly_fields, "ical_export", "double_booking_alerts"]
+    readonly_fields = [
+        *RentalAdminBase.readonly_fields,
+        "ical_export",
+        "imported_calendars",
+        "double_booking_alerts",
+    ]
     fieldsets = [
         *_BASE_FIELDSETS[:-1],
-        ("Calendar sync", {"fields": ["ical_export", "double_booking_alerts"]}),
+        (
+            "Calendar sync",
+            {"fields": ["ical_export", "imported_calendars", "double_booking_alerts"]},
+        ),
         *_BASE_FIELDSETS[-1:],
     ]
     actions = [*(RentalAdminBase.actions or []), "regenerate_ical_export"]
@@ -82,6 +78,34 @@ class RentalWithCalendarsAdmin(RentalAdminBase):  # type: ignore[valid-type,misc
             "stops the old one.</p>",
             path,
             path,
+        )
+
+    @admin.display(description="imported calendars")
+    def imported_calendars(self, rental: Rental) -> str:
+        # A panel with links rather than an inline: the rental form stays the same for
+        # every caller, and feeds are written through calendars/services.py.
+        if rental.pk is None:
+            return "—"
+        feeds = CalendarFeed.objects.filter(rental=rental).order_by("id")
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:calendars_calendarfeed_change", args=[feed.pk]),
+                    feed.name,
+                    f"{feed.last_synced_at:%Y-%m-%d %H:%M}" if feed.last_synced_at else "never",
+                    f"failing: {feed.last_error[:120]}" if feed.last_error else "ok",
+                )
+                for feed in feeds
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>feed</th><th>last import</th><th>status</th></tr></thead>"
+            '<tbody>{}</tbody></table><p><a href="{}?rental={}">Add a calendar feed</a></p>',
+            rows,
+            reverse("admin:calendars_calendarfeed_add"),
+            rental.pk,
         )
 
     @admin.display(description="double-booking alerts")
@@ -102,18 +126,6 @@ class RentalWithCalendarsAdmin(RentalAdminBase):  # type: ignore[valid-type,misc
         self.message_user(
             request, f"New iCal export URLs for {queryset.count()} rental(s).", messages.SUCCESS
         )
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not CalendarFeed:
-            return super().save_formset(request, form, formset, change)
-        # Through the service: URL rules, and deleting a feed cancels what it mirrored.
-        for feed in formset.save(commit=False):
-            if feed.pk is None:
-                services.calendar_feed_create(rental=form.instance, name=feed.name, url=feed.url)
-            else:
-                services.calendar_feed_update(feed=feed, name=feed.name, url=feed.url)
-        for feed in formset.deleted_objects:
-            services.calendar_feed_delete(feed=feed)
 
 
 admin.site.unregister(Rental)

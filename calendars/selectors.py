@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BigIntegerField, Func, Q
 
 from bookings.models import Booking
 from calendars.occupancy import (
@@ -28,6 +29,8 @@ from calendars.occupancy import (
     TENTATIVE,
     UNAVAILABLE,
     NightClock,
+    from_micros,
+    micros,
     paint,
     row_occupied_period,
 )
@@ -52,6 +55,31 @@ class RentalMaps:
     availability: str
     change_over: str
     updated_at: dt.datetime
+
+
+class EpochMicros(Func):
+    """A timestamp as microseconds since the epoch: an integer loads in a fraction of the
+    time a timestamp takes (bench: 20,000 timestamps were most of a 100-rental page)."""
+
+    output_field = BigIntegerField()
+    arity = 1
+
+    def as_postgresql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        return self.as_sql(
+            compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        # Stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC.
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(CAST(strftime('%%%%s', %(expressions)s) AS INTEGER) * 1000000"
+            " + CAST(COALESCE(NULLIF(substr(%(expressions)s, 21, 6), ''), '0') AS INTEGER))",
+        )
+
+
+_MAP_TIMES = ("tentative_expires_at", "start_at", "end_at", "updated_at")
 
 
 def booking_fields() -> tuple[str, ...]:
@@ -125,10 +153,19 @@ def rental_maps(
         # Canceled rows are read too (cheaply: their updated_at dates the map).
         .filter(Q(status__in=[*CODE_BY_STATUS, "canceled"]))
         .order_by()
-        .values(*booking_fields())
+        .values(
+            *(name for name in booking_fields() if name not in _MAP_TIMES),
+            **{f"{name}_us": EpochMicros(name) for name in _MAP_TIMES},
+        )
     )
-    for row in bookings:
-        rows[row["rental_id"]].append(row)
+    # Plain tuples from the cursor: Django's row machinery cost more than the query.
+    sql, params = bookings.query.sql_with_params()
+    names = [*(name for name in booking_fields() if name not in _MAP_TIMES), *_MAP_TIMES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            rows[row["rental_id"]].append(row)
     slots = active_slot_windows(list(starts), window_start, window_end)
     return [
         _maps_for(
@@ -156,14 +193,15 @@ def _maps_for(
     # Night -1 too: the change-over of the first day looks at the night before it.
     map_start = start_date - dt.timedelta(days=1)
     ranges: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    updated_at = rental.updated_at
+    now_us = micros(now)
+    latest = micros(rental.updated_at)
     for row in rows:
-        if row["updated_at"] > updated_at:
-            updated_at = row["updated_at"]
+        if row["updated_at"] > latest:
+            latest = row["updated_at"]
         code = CODE_BY_STATUS.get(row["status"])
-        if code is None or (code == TENTATIVE and row["tentative_expires_at"] <= now):
+        if code is None or (code == TENTATIVE and row["tentative_expires_at"] <= now_us):
             continue  # canceled, or an expired hold: free
-        nights = clock.nights(*row_occupied_period(row))
+        nights = clock.nights_micros(*row_occupied_period(row))
         if nights is not None:
             ranges[code].append(nights)
     for slot_start, slot_end in slots:
@@ -192,7 +230,7 @@ def _maps_for(
         start_date=start_date,
         availability=availability.decode(),
         change_over=change_over,
-        updated_at=updated_at,
+        updated_at=from_micros(latest),
     )
 
 

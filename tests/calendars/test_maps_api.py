@@ -133,3 +133,15 @@ def test_a_page_of_maps_costs_the_same_queries_whatever_its_size(
     booking_queries = [q for q in queries if "bookings_booking" in q["sql"]]
     assert len(booking_queries) == 1
     assert len(queries) <= 6  # token, rate limit, count, page, bookings
+
+
+def test_the_map_query_reads_times_exactly(rental, make_booking):
+    from bookings.models import Booking
+    from calendars.occupancy import micros
+    from calendars.selectors import EpochMicros
+
+    booking = make_booking(rental, "2031-05-01T15:59:59.123456Z", "2031-05-03T08:00:00Z")
+    row = Booking.objects.filter(pk=booking.pk).values(
+        start=EpochMicros("start_at"), end=EpochMicros("end_at")
+    )[0]
+    assert (row["start"], row["end"]) == (micros(booking.start_at), micros(booking.end_at))
