@@ -24,11 +24,12 @@ import icalendar
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
+from icalendar.parser import Contentline
 
 from bookings.models import Booking
 from calendars.models import CalendarExport
-from calendars.occupancy import MAX_BUFFER, NightClock, row_occupied_period
-from calendars.selectors import booking_fields
+from calendars.occupancy import BUFFER_FIELDS, MAX_BUFFER, NightClock, row_occupied_period
+from calendars.selectors import EpochMicros, booking_fields
 from core import scopes
 from rentals.models import Rental
 
@@ -99,6 +100,10 @@ _PUBLIC_ID = tuple(
 )
 
 
+# Read as epoch microseconds, as the maps read them (timestamps load slowly).
+_TIMES = ("start_at", "end_at")
+
+
 def _bookings_to_export(rental: Rental, today: dt.date, now: dt.datetime):
     clock = NightClock.of(rental)
     since = dt.datetime.combine(today, dt.time(), tzinfo=clock.tz) - MAX_BUFFER
@@ -107,7 +112,12 @@ def _bookings_to_export(rental: Rental, today: dt.date, now: dt.datetime):
         .blocking(now)
         .filter(end_at__gt=since)
         .order_by("start_at", "id")
-        .values("id", *booking_fields(), *_PUBLIC_ID)
+        .values(
+            "id",
+            *(name for name in booking_fields() if name in ("status", *BUFFER_FIELDS)),
+            *_PUBLIC_ID,
+            **{name + "_us": EpochMicros(name) for name in _TIMES},
+        )
     )
 
 
@@ -149,7 +159,19 @@ def booking_uid(booking_id: int, public_id: Any, host: str) -> str:
     return f"{public_id or f'booking-{booking_id}'}@{host}"
 
 
+def _line(name: str, value: bytes) -> bytes:
+    """One content line; icalendar folds the rare one past 75 octets (a long host name)."""
+    line = name.encode() + b":" + value
+    if len(line) <= 75:
+        return line
+    return Contentline(line.decode()).to_ical()
+
+
 def build_feed(rental: Rental, *, host: str, now: dt.datetime) -> bytes:
+    """The feed's text. icalendar writes the calendar and encodes every value (its text,
+    date and date-time types); the event lines are joined here rather than through a
+    component tree per event, which cost 0.2-0.4 ms an event (bench: 1,000 future
+    bookings took 170-450 ms that way)."""
     clock = NightClock.of(rental)
     today = now.astimezone(clock.tz).date()
     calendar = icalendar.Calendar()
@@ -157,16 +179,35 @@ def build_feed(rental: Rental, *, host: str, now: dt.datetime) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    stamp = now.astimezone(dt.UTC).replace(microsecond=0)
+    head, _, tail = calendar.to_ical().rpartition(b"END:VCALENDAR")
+    stamp = _line(
+        "DTSTAMP", icalendar.vDatetime(now.astimezone(dt.UTC).replace(microsecond=0)).to_ical()
+    )
+    summaries = {
+        status: _line("SUMMARY", icalendar.vText(text).to_ical())
+        for status, text in (
+            ("booked", "Reserved"),
+            ("tentative", "Reserved"),
+            ("unavailable", "Not available"),
+        )
+    }
+    one_day = dt.timedelta(days=1)
+    lines: list[bytes] = []
     for row in _bookings_to_export(rental, today, now):
-        nights = clock.nights(*row_occupied_period(row))
-        if nights is None or nights[1] + dt.timedelta(days=1) < today:
+        for name in _TIMES:
+            row[name] = row.pop(name + "_us")
+        nights = clock.nights_micros(*row_occupied_period(row))
+        if nights is None or nights[1] + one_day < today:
             continue  # checked out before today
-        event = icalendar.Event()
-        event.add("uid", booking_uid(row["id"], row.get("public_id"), host))
-        event.add("dtstamp", stamp)
-        event.add("dtstart", nights[0])
-        event.add("dtend", nights[1] + dt.timedelta(days=1))
-        event.add("summary", "Not available" if row["status"] == "unavailable" else "Reserved")
-        calendar.add_component(event)
-    return calendar.to_ical()
+        uid = booking_uid(row["id"], row.get("public_id"), host)
+        lines += [
+            b"BEGIN:VEVENT",
+            _line("UID", icalendar.vText(uid).to_ical()),
+            stamp,
+            _line("DTSTART;VALUE=DATE", icalendar.vDate(nights[0]).to_ical()),
+            _line("DTEND;VALUE=DATE", icalendar.vDate(nights[1] + one_day).to_ical()),
+            summaries[row["status"]],
+            b"END:VEVENT",
+        ]
+    body = b"\r\n".join(lines) + b"\r\n" if lines else b""
+    return head + body + b"END:VCALENDAR" + tail
