@@ -28,6 +28,7 @@ SIZES = {
         "search_seconds": 3,
         "contention_requests": 10,
         "admin_repeat": 5,
+        "calendar_repeat": 10,
         "suffix": "-small",
     },
     "full": {
@@ -37,6 +38,7 @@ SIZES = {
         "search_seconds": 6,
         "contention_requests": 20,
         "admin_repeat": 10,
+        "calendar_repeat": 30,
         "suffix": "",
     },
 }
@@ -126,12 +128,23 @@ def main(argv: list[str] | None = None) -> None:
         f"admin{suffix}",
     )
 
+    durations["calendars"] = _step(
+        env,
+        "-m",
+        "bench.calendars",
+        "--repeat",
+        str(size["calendar_repeat"]),
+        "--result",
+        f"calendars{suffix}",
+    )
+
     plans, sweep, search = (
         _load(f"plans{suffix}"),
         _load(f"sweep{suffix}"),
         _load(f"search{suffix}"),
     )
     contention, admin = _load(f"contention{suffix}"), _load(f"admin{suffix}")
+    calendars = _load(f"calendars{suffix}")
     summary = {
         "size": args.size,
         "bookings": sweep["bookings"],
@@ -145,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
             "create_zero_5xx": contention["targets"]["zero_5xx"],
             "create_zero_overlaps": contention["targets"]["zero_overlaps"],
             "admin_under_300ms": admin["met"],
+            **{f"calendars_{name}": met for name, met in calendars["targets"].items()},
         },
         "figures": {
             "sweep_ratio": sweep["ratio_service_over_raw"],
@@ -163,6 +177,11 @@ def main(argv: list[str] | None = None) -> None:
             "create_api_accepted_per_s": contention["api"]["accepted_per_s"],
             "create_api_rejected_per_s": contention["api"]["rejected_per_s"],
             "admin_slowest_p50_ms": admin["slowest_p50_ms"],
+            "calendars": {
+                name: calendars[name]["api"]["p99_ms"]
+                for name in ("maps_100_rentals", "map_one_rental", "export_uncached")
+            }
+            | {"import_2000_events_s": calendars["import"]["seconds"]},
         },
     }
     path = write_result(f"summary{suffix}", summary)

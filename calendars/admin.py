@@ -4,6 +4,7 @@ a list of their own that puts conflicts and errors first."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -15,6 +16,7 @@ from accounts.admin_scoping import AccountScopedAdmin
 from calendars import importer, services
 from calendars.export import export_path, generation_of
 from calendars.models import CalendarFeed
+from core.errors import ValidationFailed
 from rentals.models import Rental
 
 
@@ -147,8 +149,21 @@ class HasConflicts(admin.SimpleListFilter):
         return queryset
 
 
+class CalendarFeedForm(forms.ModelForm):
+    class Meta:
+        model = CalendarFeed
+        fields = ["rental", "name", "url"]
+
+    def clean_url(self) -> str:
+        try:
+            return services.clean_feed_url(self.cleaned_data["url"])
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.errors["url"]) from None
+
+
 @admin.register(CalendarFeed)
 class CalendarFeedAdmin(AccountScopedAdmin):
+    form = CalendarFeedForm
     list_display = ["name", "rental", "last_synced_at", "status", "alert_count"]
     list_filter = [HasConflicts]
     search_fields = ["name", "url", "rental__name"]

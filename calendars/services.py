@@ -97,7 +97,7 @@ def export_token_regenerate(*, rental: Rental, now: dt.datetime | None = None) -
 # --- feeds -----------------------------------------------------------------------------
 
 
-def _feed_url(url: str) -> str:
+def clean_feed_url(url: str) -> str:
     """An http(s) URL with a host; where it may connect is checked when it is fetched."""
     url = url.strip()
     parts = urlsplit(url)
@@ -113,7 +113,7 @@ def calendar_feed_create(*, rental: Rental, name: str, url: str) -> CalendarFeed
     if not name or "\x00" in name:
         raise ValidationFailed({"name": ["can't be blank"]})
     return CalendarFeed.objects.create(
-        account_id=rental.account_id, rental=rental, name=name, url=_feed_url(url)
+        account_id=rental.account_id, rental=rental, name=name, url=clean_feed_url(url)
     )
 
 
@@ -121,7 +121,7 @@ def calendar_feed_update(*, feed: CalendarFeed, name: str, url: str) -> Calendar
     name = name.strip()
     if not name or "\x00" in name:
         raise ValidationFailed({"name": ["can't be blank"]})
-    feed.name, feed.url = name, _feed_url(url)
+    feed.name, feed.url = name, clean_feed_url(url)
     if feed.url != CalendarFeed.objects.get(pk=feed.pk).url:
         feed.etag = feed.last_modified = ""  # another URL: fetch it whole next time
     feed.save()

@@ -133,3 +133,22 @@ def test_a_manager_records_a_payment_on_the_booking_page(manager_client, rental)
     assert (str(booking.paid_amount), booking.bookings_payments_count) == ("120.00", 1)
     page = manager_client.get(f"/admin/bookings/booking/{booking.pk}/change/").content.decode()
     assert "120.00" in page
+
+
+def test_a_manager_adds_a_feed_and_a_bad_url_is_refused(manager_client, rental):
+    response = manager_client.post(
+        "/admin/calendars/calendarfeed/add/",
+        {"rental": rental.pk, "name": "Vrbo", "url": "https://www.vrbo.com/icalendar/x.ics"},
+    )
+    assert response.status_code == 302
+    feed = CalendarFeed.objects.get()
+    assert (feed.account_id, feed.rental_id, feed.name) == (rental.account_id, rental.pk, "Vrbo")
+    page = manager_client.get(f"/admin/rentals/rental/{rental.pk}/change/").content.decode()
+    assert "Vrbo" in page
+    response = manager_client.post(
+        "/admin/calendars/calendarfeed/add/",
+        {"rental": rental.pk, "name": "Bad", "url": "file:///etc/passwd"},
+    )
+    assert response.status_code == 200
+    assert "must be an http or https URL" in response.content.decode()
+    assert CalendarFeed.objects.count() == 1
