@@ -137,6 +137,7 @@ FEEDS = envelope_serializer("CalendarFeeds", "calendar_feeds", s.CalendarFeedSer
 
 
 @extend_schema_view(
+    list=extend_schema(summary="List the account's calendar feeds", responses=FEEDS),
     retrieve=extend_schema(summary="Show a calendar feed", responses=FEEDS),
     destroy=extend_schema(summary="Delete a calendar feed", request=None, responses={204: None}),
 )
