@@ -59,8 +59,9 @@ def booking_occupied_period(booking: Any) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def row_occupied_period(row: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime]:
-    """The occupied period of a `.values()` row (buffers absent until the buffers work)."""
+def row_occupied_period(row: Mapping[str, Any]) -> tuple[Any, Any]:
+    """The occupied period of a selected row (buffers absent until the buffers work);
+    datetimes or epoch microseconds, as the row holds them."""
     return occupied_period(
         start_at=row["start_at"],
         end_at=row["end_at"],
