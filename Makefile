@@ -38,7 +38,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 	SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/python manage.py makemigrations --check --dry-run
 	SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
-	SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/mypy accounts bookings config core events idempotency officernd overbooked rentals slots webhooks
+	SECRET_KEY=$(TEST_SECRET_KEY) $(BIN)/mypy accounts bookings calendars config core events idempotency officernd overbooked payments rentals slots webhooks
 
 check-postgres: venv
 	@$(BIN)/python -c "import psycopg, sys; from urllib.parse import urlsplit; \

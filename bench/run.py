@@ -29,6 +29,7 @@ SIZES = {
         "contention_requests": 10,
         "admin_repeat": 5,
         "webhook_events": 2000,
+        "calendar_repeat": 10,
         "suffix": "-small",
     },
     "full": {
@@ -39,6 +40,7 @@ SIZES = {
         "contention_requests": 20,
         "admin_repeat": 10,
         "webhook_events": 5000,
+        "calendar_repeat": 30,
         "suffix": "",
     },
 }
@@ -137,6 +139,16 @@ def main(argv: list[str] | None = None) -> None:
         f"webhooks{suffix}",
     )
 
+    durations["calendars"] = _step(
+        env,
+        "-m",
+        "bench.calendars",
+        "--repeat",
+        str(size["calendar_repeat"]),
+        "--result",
+        f"calendars{suffix}",
+    )
+
     plans, sweep, search = (
         _load(f"plans{suffix}"),
         _load(f"sweep{suffix}"),
@@ -144,6 +156,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     contention, admin = _load(f"contention{suffix}"), _load(f"admin{suffix}")
     webhooks = _load(f"webhooks{suffix}")
+    calendars = _load(f"calendars{suffix}")
     summary = {
         "size": args.size,
         "bookings": sweep["bookings"],
@@ -158,6 +171,7 @@ def main(argv: list[str] | None = None) -> None:
             "create_zero_overlaps": contention["targets"]["zero_overlaps"],
             "admin_under_300ms": admin["met"],
             **{f"webhooks_{name}": met for name, met in webhooks["targets"].items()},
+            **{f"calendars_{name}": met for name, met in calendars["targets"].items()},
         },
         "figures": {
             "sweep_ratio": sweep["ratio_service_over_raw"],
@@ -184,6 +198,11 @@ def main(argv: list[str] | None = None) -> None:
             },
             "idempotency_ratio": webhooks["idempotency"]["ratio_with_over_without"]["median"],
             "idempotency_extra_statements": webhooks["idempotency"]["extra_statements"],
+            "calendars": {
+                name: calendars[name]["api"]["p99_ms"]
+                for name in ("maps_100_rentals", "map_one_rental", "export_uncached")
+            }
+            | {"import_2000_events_s": calendars["import"]["seconds"]},
         },
     }
     path = write_result(f"summary{suffix}", summary)

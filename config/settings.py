@@ -33,6 +33,7 @@ REDIS_URL = env_redis_url("REDIS_URL")
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 5000, minimum=1)
 TENTATIVE_SWEEP_SECONDS = env_int("TENTATIVE_SWEEP_SECONDS", 60, minimum=1)
 EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90, minimum=1)
+ICAL_SYNC_MINUTES = env_int("ICAL_SYNC_MINUTES", 30, minimum=1)
 # core/safehttp.py: outgoing requests to user-entered URLs may reach private addresses.
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", False)
@@ -85,6 +86,8 @@ INSTALLED_APPS = [
     "idempotency",
     "webhooks",
     "officernd",
+    "calendars",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +176,8 @@ OAUTH2_PROVIDER = {
         "clients_write": "Create and change clients",
         "webhooks_read": "See webhook subscriptions",
         "webhooks_write": "Create, change and delete webhook subscriptions",
+        "payments_read": "Read payments",
+        "payments_write": "Record, change and cancel payments",
     },
     "DEFAULT_SCOPES": ["public"],
     "SCOPES_BACKEND_CLASS": "core.scopes.ApplicationScopes",
@@ -275,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(TENTATIVE_SWEEP_SECONDS),
         # A sweep that waited longer than one interval is superseded by the next one.
         "options": {"expires": float(TENTATIVE_SWEEP_SECONDS)},
+    },
+    "sync-calendar-feeds": {
+        "task": "calendars.tasks.sync_calendar_feeds",
+        "schedule": ICAL_SYNC_MINUTES * 60.0,
+        "options": {"expires": ICAL_SYNC_MINUTES * 60.0},
     },
     "purge-old-events": {
         "task": "events.tasks.purge_old_events",

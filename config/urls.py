@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularRedocView
 
+from calendars.views import ical_feed
 from config import views
 from core.schema_view import CachedSchemaView
 
@@ -15,6 +16,8 @@ api_v3: list[URLPattern | URLResolver] = [
     path("", include("bookings.api.urls")),
     path("", include("rentals.api.urls")),
     path("", include("events.api.urls")),
+    path("", include("calendars.api.urls")),
+    path("", include("payments.api.urls")),
     path("", include("webhooks.api.urls")),
     re_path(r"^schema/?$", CachedSchemaView.as_view(), name="schema"),
     # Anything else under /api/ is a JSON 404, also with DEBUG on, for any method
@@ -44,6 +47,7 @@ urlpatterns = [
         name="api-docs",
     ),
     re_path(r"^api/.*$", csrf_exempt(views.api_not_found)),
+    re_path(r"^ical/(?P<token>[0-9a-z-]{1,80})\.ics$", ical_feed, name="ical-feed"),
     re_path(r"^healthz/?$", views.healthz, name="healthz"),
     path("", views.landing, name="landing"),
 ]

@@ -18,6 +18,8 @@ CLIENTS_WRITE = "clients_write"
 EVENTS_READ = "events_read"
 WEBHOOKS_READ = "webhooks_read"
 WEBHOOKS_WRITE = "webhooks_write"
+PAYMENTS_READ = "payments_read"
+PAYMENTS_WRITE = "payments_write"
 
 ALL_SCOPES = [
     PUBLIC,
@@ -31,6 +33,8 @@ ALL_SCOPES = [
     EVENTS_READ,
     WEBHOOKS_READ,
     WEBHOOKS_WRITE,
+    PAYMENTS_READ,
+    PAYMENTS_WRITE,
 ]
 
 

@@ -45,10 +45,13 @@ class RentalSerializer(serializers.Serializer):
     )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    ical_url = serializers.CharField(
+        required=False, help_text="secret iCal export feed (tokens with rentals_read)"
+    )
     links = RentalLinksSerializer()
 
     def to_representation(self, rental) -> dict[str, Any]:
-        return {
+        record = {
             "id": rental.pk,
             "name": rental.name,
             "headline": rental.headline,
@@ -73,6 +76,10 @@ class RentalSerializer(serializers.Serializer):
             "updated_at": utc_text(rental.updated_at),
             "links": {"account": rental.account_id},
         }
+        extras = self.context.get("extras")
+        if extras and rental.pk in extras:
+            record.update(extras[rental.pk])
+        return record
 
 
 class RentalInputSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from core.schema import envelope_serializer, request_envelope_serializer
 from core.viewsets import ResourceViewSet
 from events.actors import Actor
 from rentals import selectors, services
+from rentals.api import extensions
 from rentals.api.serializers import RentalInputSerializer, RentalSerializer
 from rentals.inputs import rental_input_from_wire
 from rentals.models import Rental
@@ -47,6 +48,14 @@ class RentalViewSet(ResourceViewSet):
     @property
     def actor(self) -> Actor:
         return Actor.application(self.client.application_id)
+
+    def render(self, objects, **kwargs):
+        # Fields added by apps above rentals (ical_url), computed once for the page.
+        self.extras = extensions.extra_fields(objects, self.request, self.client)
+        return super().render(objects, **kwargs)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "extras": getattr(self, "extras", {})}
 
     def create(self, request):
         rental = services.rental_create(
