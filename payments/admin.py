@@ -20,7 +20,7 @@ from core.currencies import SUPPORTED_CURRENCIES
 from core.errors import ValidationFailed
 from events.actors import Actor
 from payments import services
-from payments.models import Payment
+from payments.models import BookingsPayment, Payment
 
 
 class PaymentRecordForm(forms.ModelForm):
@@ -166,7 +166,9 @@ class BookingWithPaymentsAdmin(BookingAdminBase):  # type: ignore[valid-type,mis
 
     @admin.display(description="payments")
     def payments_panel(self, booking: Booking) -> str:
-        shares = booking.payment_shares.select_related("payment").order_by("id")
+        shares = (
+            BookingsPayment.objects.filter(booking=booking).select_related("payment").order_by("id")
+        )
         rows = format_html_join(
             "",
             '<tr><td><a href="{}">{}</a></td><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
