@@ -15,8 +15,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 
 from bookings.models import Client
-from bookings.services import booking_create
 from tests.browser.test_admin_in_chromium import sign_in, wait
+from tests.factories import booking_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
