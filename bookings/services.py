@@ -241,7 +241,8 @@ def _release_expired_holds(rental: Rental, now: dt.datetime) -> list[int]:
         [rental.pk, now],
         now=now,
     )
-    _record_expired(rental.account_id, ids, now)
+    if ids:
+        _record_expired(rental.account_id, [(b, rental.pk) for b in ids], now)
     return ids
 
 
@@ -259,24 +260,45 @@ def _cancel_expired(where: str, params: list[Any], *, now: dt.datetime) -> list[
         return [row[0] for row in cursor.fetchall()]
 
 
-def _record_expired(account_id: int, ids: list[int], now: dt.datetime) -> None:
-    events_record(
-        account_id=account_id,
-        actor=EXPIRY_ACTOR,
-        occurred_at=now,
-        specs=[
-            EventSpec(
-                "booking_destroyed",
-                "booking",
-                booking_id,
-                {
-                    "status": ["tentative", "canceled"],
-                    "cancelation_reason": ["", "tentative_expired"],
-                },
-            )
-            for booking_id in ids
-        ],
-    )
+def _record_expired(account_id: int, released: list[tuple[int, int]], now: dt.datetime) -> None:
+    """One `booking_destroyed` per released hold (booking id, rental id) and one
+    `availability_updated` per rental whose nights it freed, in one INSERT."""
+    specs = [
+        EventSpec(
+            "booking_destroyed",
+            "booking",
+            booking_id,
+            {"status": ["tentative", "canceled"], "cancelation_reason": ["", "tentative_expired"]},
+        )
+        for booking_id, _ in released
+    ]
+    specs += [_availability(rental_id) for rental_id in sorted({r for _, r in released})]
+    events_record(account_id=account_id, actor=EXPIRY_ACTOR, occurred_at=now, specs=specs)
+
+
+# A booking change that can move a rental's free nights (DESIGN §8 availability_updated).
+AVAILABILITY_FIELDS = frozenset({"start_at", "end_at", "status", "tentative_expires_at"})
+
+
+def _availability(rental_id: int) -> EventSpec:
+    return EventSpec("availability_updated", "rental", rental_id)
+
+
+def _record_booking_event(
+    booking: Booking,
+    event: str,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+    changes: dict[str, Any] | None = None,
+    availability: bool = False,
+) -> None:
+    """The booking's event, and the rental's availability_updated when its nights may have
+    changed: one INSERT either way."""
+    specs = [EventSpec(event, "booking", booking.pk, changes)]
+    if availability:
+        specs.append(_availability(booking.rental_id))
+    events_record(account_id=booking.account_id, actor=actor, occurred_at=now, specs=specs)
 
 
 def _ensure_free(
@@ -485,14 +507,7 @@ def booking_create(
             booking.save(update_fields=["final_price"])
         _money_rules(booking, errors)
         errors.raise_if_any()
-        event_record(
-            account_id=rental.account_id,
-            event="booking_created",
-            resource_type="booking",
-            resource_id=booking.pk,
-            actor=actor,
-            occurred_at=now,
-        )
+        _record_booking_event(booking, "booking_created", actor=actor, now=now, availability=True)
     return booking
 
 
@@ -526,14 +541,14 @@ def booking_update(
         booking.updated_at = now
         booking.updated_by = actor.as_json()
         booking.save()
-        event_record(
-            account_id=booking.account_id,
-            event="booking_updated",
-            resource_type="booking",
-            resource_id=booking.pk,
+        changes = changes_between(before, _snapshot(booking))
+        _record_booking_event(
+            booking,
+            "booking_updated",
             actor=actor,
-            occurred_at=now,
-            changes=changes_between(before, _snapshot(booking)),
+            now=now,
+            changes=changes,
+            availability=bool(AVAILABILITY_FIELDS & changes.keys()),
         )
     return booking
 
@@ -577,14 +592,13 @@ def booking_cancel(
         booking.updated_at = now
         booking.updated_by = actor.as_json()
         booking.save()
-        event_record(
-            account_id=booking.account_id,
-            event="booking_destroyed",
-            resource_type="booking",
-            resource_id=booking.pk,
+        _record_booking_event(
+            booking,
+            "booking_destroyed",
             actor=actor,
-            occurred_at=now,
+            now=now,
             changes=changes_between(before, _snapshot(booking)),
+            availability=True,
         )
     return booking
 
@@ -721,11 +735,11 @@ def tentative_bookings_expire(
                 Booking.objects.expired_holds(batch_now)
                 .order_by("tentative_expires_at", "id")
                 .select_for_update(skip_locked=True)
-                .values_list("id", "account_id")[:batch_size]
+                .values_list("id", "account_id", "rental_id")[:batch_size]
             )
             if not rows:
                 break
-            ids = [row_id for row_id, _ in rows]
+            ids = [row_id for row_id, _, _ in rows]
             placeholders = ", ".join(["%s"] * len(ids))
             canceled = set(
                 _cancel_expired(
@@ -735,12 +749,12 @@ def tentative_bookings_expire(
                     now=batch_now,
                 )
             )
-            by_account: dict[int, list[int]] = {}
-            for row_id, account_id in rows:
+            by_account: dict[int, list[tuple[int, int]]] = {}
+            for row_id, account_id, rental_id in rows:
                 if row_id in canceled:
-                    by_account.setdefault(account_id, []).append(row_id)
-            for account_id, account_ids in by_account.items():
-                _record_expired(account_id, account_ids, batch_now)
+                    by_account.setdefault(account_id, []).append((row_id, rental_id))
+            for account_id, released in by_account.items():
+                _record_expired(account_id, released, batch_now)
             total += len(canceled)
         if len(rows) < batch_size:
             break

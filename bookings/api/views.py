@@ -65,6 +65,12 @@ LIST_HEADERS = [
     )
 ]
 BOOKING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
+CURSOR = OpenApiParameter(
+    "cursor",
+    str,
+    description="with updated_since: the position after which the page starts; taken from "
+    "the `next` link, never built by hand",
+)
 
 
 class WritesAsApplication:
@@ -81,7 +87,7 @@ class WritesAsApplication:
     list=extend_schema(
         summary="Search bookings",
         description="Default: bookings not over yet (end_at > now), not canceled, by start.",
-        parameters=[INCLUDE, *LIST_HEADERS],
+        parameters=[INCLUDE, CURSOR, *LIST_HEADERS],
         responses=BOOKINGS,
     ),
     retrieve=extend_schema(

@@ -270,14 +270,14 @@ def test_deleting_a_rental_while_a_booking_is_created_on_it_is_a_422_not_a_500(
 ):
     inside = threading.Event()
     go_on = threading.Event()
-    real_record = services.event_record
+    real_record = services.events_record
 
-    def paused_record(**kwargs: Any) -> None:
+    def paused_record(**kwargs: Any) -> int:
         inside.set()
         go_on.wait(timeout=30)
-        real_record(**kwargs)
+        return real_record(**kwargs)
 
-    monkeypatch.setattr(services, "event_record", paused_record)
+    monkeypatch.setattr(services, "events_record", paused_record)
     creator, created = in_thread(
         lambda: make_booking(
             rental, dt.datetime(2030, 7, 2, tzinfo=dt.UTC), dt.datetime(2030, 7, 4, tzinfo=dt.UTC)

@@ -105,13 +105,14 @@ def _poll_events(api, cursor: str, seen: list[int]) -> str:
 def test_pollers_following_the_documented_flows_end_equal_to_the_database(
     transactional_db, make_api, monkeypatch
 ):
-    real_record = services.event_record
+    real_record = services.events_record
 
-    def slow_commit(**kwargs: Any) -> None:
-        real_record(**kwargs)
+    def slow_commit(**kwargs: Any) -> int:
+        written = real_record(**kwargs)
         time.sleep(random.random() * 0.03)  # a writer slow to commit after its stamp
+        return written
 
-    monkeypatch.setattr(services, "event_record", slow_commit)
+    monkeypatch.setattr(services, "events_record", slow_commit)
     for run in range(RUNS):
         account = Account.objects.create(name=f"Run {run}")
         rentals = [Rental.objects.create(account=account, name=f"R{i}") for i in range(2)]

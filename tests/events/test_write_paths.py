@@ -55,7 +55,7 @@ def test_create_update_fees_comment_cancel_each_write_one_event_with_their_actor
     booking_cancel(booking=booking, reason="no_show", actor=Actor.application(3), now=CLOCK)
     booking_cancel(booking=booking, now=CLOCK)  # a retried DELETE changes nothing
 
-    assert [name for name, _, _ in events(resource_id=booking.pk)] == [
+    assert [name for name, _, _ in events(resource_type="booking", resource_id=booking.pk)] == [
         "booking_created",
         "booking_updated",
         "booking_updated",
@@ -63,7 +63,9 @@ def test_create_update_fees_comment_cancel_each_write_one_event_with_their_actor
         "booking_updated",
         "booking_destroyed",
     ]
-    rows = list(Event.objects.filter(resource_id=booking.pk).order_by("id"))
+    rows = list(
+        Event.objects.filter(resource_type="booking", resource_id=booking.pk).order_by("id")
+    )
     assert rows[1].changes == {"adults": [None, 2]}
     assert rows[2].changes["bookings_fees"] == [None, fee.pk]
     assert rows[2].changes["final_price"] == [None, "50.00"]
@@ -71,6 +73,11 @@ def test_create_update_fees_comment_cancel_each_write_one_event_with_their_actor
     assert {row.account_id for row in rows} == {rental.account_id}
     assert [row.actor for row in rows[:5]] == [USER.as_json()] * 5
     assert rows[-1].actor == {"type": "application", "id": 3}
+    # Create and cancel move the rental's free nights; a change of adults, fees or
+    # comments does not.
+    assert (
+        events(event="availability_updated") == [("availability_updated", "rental", rental.pk)] * 2
+    )
     booking.refresh_from_db()
     assert booking.created_by == USER.as_json()
     assert booking.updated_by == {"type": "application", "id": 3}
@@ -106,6 +113,10 @@ def test_the_sweep_writes_one_event_per_hold_it_cancels_and_none_the_second_time
     assert {tuple(sorted(e.actor.items())) for e in swept} == {
         (("name", "tentative_expiry"), ("type", "system"))
     }
+    # One availability_updated for the rental per batch, not one per hold.
+    assert (
+        events(event="availability_updated") == [("availability_updated", "rental", rental.pk)] * 4
+    )
     assert Booking.objects.get(pk=holds[0].pk).updated_by == {
         "type": "system",
         "name": "tentative_expiry",
@@ -118,7 +129,9 @@ def test_a_write_that_releases_an_expired_hold_records_its_cancel(rental):
     )
     taker = make_booking(rental, at(1), at(3), now=CLOCK + dt.timedelta(hours=2))
     assert events(event="booking_destroyed") == [("booking_destroyed", "booking", hold.pk)]
-    assert events(resource_id=taker.pk) == [("booking_created", "booking", taker.pk)]
+    assert events(resource_type="booking", resource_id=taker.pk) == [
+        ("booking_created", "booking", taker.pk)
+    ]
 
 
 def test_rental_and_client_api_writes_record_events(api, account):
