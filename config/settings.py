@@ -104,7 +104,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a sign-in while the user name or address is locked out.
-    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT

@@ -72,3 +72,8 @@ def test_weak_passwords_are_refused(root, password):
 
 def test_a_long_uncommon_password_is_accepted(root):
     validate_password(RIGHT, user=root)
+
+
+def test_a_sign_in_without_a_request_is_not_refused(client, root):
+    """Django's test client and shells call authenticate() without a request."""
+    assert client.login(username="root", password=RIGHT)
