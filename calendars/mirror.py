@@ -1,7 +1,7 @@
 """The only place the calendar import writes bookings: through the booking services.
 
 Kept to three small functions so the call signatures of bookings/services.py are used in
-one place. Each logs `availability_updated` when the write moved the rental's map.
+one place (the services log the events, `availability_updated` included).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import datetime as dt
 from bookings import services
 from bookings.inputs import booking_input_from_wire
 from bookings.models import Booking
-from calendars.services import Occupancy, availability_record
 from events.actors import Actor
 from rentals.models import Rental
 
@@ -47,15 +46,11 @@ def create(
         author=AUTHOR,
         now=now,
     )
-    availability_record(
-        rental=rental, before=None, after=Occupancy.of(booking, now), actor=ACTOR, now=now
-    )
     return booking
 
 
 def move(*, booking: Booking, start_date: dt.date, end_date: dt.date, now: dt.datetime) -> Booking:
     """Move a mirrored booking to new dates. Raises BookingOverlap when they are taken."""
-    before = Occupancy.of(booking, now)
     booking = services.booking_update(
         booking=booking,
         booking_input=booking_input_from_wire(
@@ -64,23 +59,16 @@ def move(*, booking: Booking, start_date: dt.date, end_date: dt.date, now: dt.da
         actor=ACTOR,
         now=now,
     )
-    availability_record(
-        rental=booking.rental, before=before, after=Occupancy.of(booking, now), actor=ACTOR, now=now
-    )
     return booking
 
 
 def cancel(*, booking: Booking, now: dt.datetime) -> Booking:
     """Cancel a mirrored booking whose event left the feed."""
-    before = Occupancy.of(booking, now)
     booking = services.booking_cancel(
         booking=booking,
         reason=Booking.CancelationReason.OTHER,
         message_to_channel="the event left the imported calendar",
         actor=ACTOR,
         now=now,
-    )
-    availability_record(
-        rental=booking.rental, before=before, after=Occupancy.of(booking, now), actor=ACTOR, now=now
     )
     return booking
