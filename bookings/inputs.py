@@ -26,11 +26,11 @@ from django.db import models
 from bookings import pricing
 from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
 from core.errors import ValidationFailed
-from core.timeparse import parse_instant
+from core.timeparse import MAX_INSTANT as LATEST
+from core.timeparse import MIN_INSTANT as EARLIEST
+from core.timeparse import OUT_OF_RANGE, parse_instant
 
-# Limits the columns do not state (DESIGN §15).
-EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-LATEST = dt.datetime(2199, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+# Limits the columns do not state (DESIGN §15); the time bounds are core/timeparse.py's.
 MAX_LIST_ITEMS = 100
 MAX_BIGINT = 2**63 - 1  # ids (bigint columns)
 MAX_COUNT = 2**31 - 1  # PositiveIntegerField on PostgreSQL and SQLite alike
@@ -240,7 +240,7 @@ class Errors:
 def _time_bound_error(value: Any) -> str | None:
     if isinstance(value, dt.datetime):
         if not EARLIEST <= value <= LATEST:
-            return "must be between 1970-01-01T00:00:00Z and 2199-12-31T23:59:59Z"
+            return OUT_OF_RANGE
     elif isinstance(value, dt.date) and not EARLIEST.date() <= value <= LATEST.date():
         return "must be between 1970-01-01 and 2199-12-31"
     return None
