@@ -8,7 +8,6 @@ own Celery producer is not on the worker's Redis, so the sweep, not the on-commi
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import os
 import signal
 import threading
@@ -22,17 +21,11 @@ from standardwebhooks import Webhook
 from werkzeug import Request as WerkzeugRequest
 from werkzeug import Response as WerkzeugResponse
 
-import bookings.services
 from tests.expiry.conftest import Worker, require_redis, worker_database_url
 from webhooks.models import Delivery
 from webhooks.signing import bookingsync_signature
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# The booking services write their events in the "core" branch (issue 10); until that is
-# merged, nothing reaches the event log from the API and this test cannot pass.
-_SERVICES = inspect.getsource(bookings.services)
-BOOKING_WRITES_RECORD_EVENTS = "event_record" in _SERVICES or "events_record" in _SERVICES
 
 
 @pytest.fixture
@@ -84,11 +77,6 @@ def _wait_until(condition, *, timeout: float, workers) -> None:
         time.sleep(0.2)
 
 
-@pytest.mark.xfail(
-    not BOOKING_WRITES_RECORD_EVENTS,
-    strict=True,
-    reason="needs the booking services to write events (issue 10, branch core)",
-)
 def test_a_booking_created_through_the_api_reaches_the_receiver_signed(
     start_worker, account, rental, receiver, make_subscription, make_api
 ):
