@@ -12,8 +12,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from rest_framework import serializers
 
+from bookings.inputs import max_length
 from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
 from core.timefmt import utc_text
 
@@ -42,6 +44,20 @@ def _optional(field_class: type, **kwargs: Any) -> serializers.Field:
 
 def _ids() -> serializers.ListField:
     return serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+def _limit(name: str) -> int:
+    """A booking text field's limit, as its model field states it (documentation only:
+    bookings.inputs enforces it)."""
+    return max_length(Booking, name)
+
+
+def _decimal_input(name: str, model: type[models.Model] = Booking, **kwargs: Any) -> Any:
+    """A decimal input documented with its column's digits (read from the model)."""
+    column: Any = model._meta.get_field(name)
+    return serializers.DecimalField(
+        max_digits=column.max_digits, decimal_places=column.decimal_places, **kwargs
+    )
 
 
 def translated(name: str) -> dict[str, str]:
@@ -96,7 +112,7 @@ class BookingFeeSerializer(serializers.Serializer):
 
 class BookingFeeInputSerializer(serializers.Serializer):
     name = serializers.CharField(help_text='a string or {"en": "..."}; default: the rental fee')
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal(0))
+    price = _decimal_input("price", model=BookingFee, min_value=Decimal(0))
     times_booked = serializers.IntegerField(min_value=1, required=False, default=1)
     rentals_fee_id = serializers.IntegerField(required=False, allow_null=True)
     required = serializers.BooleanField(required=False, allow_null=True)  # type: ignore[assignment]
@@ -154,7 +170,7 @@ class BookingTaxSerializer(serializers.Serializer):
 
 class BookingTaxInputSerializer(serializers.Serializer):
     name = serializers.CharField(help_text='a string or {"en": "..."}; default: the tax')
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = _decimal_input("amount", model=BookingTax)
     percentage = serializers.DecimalField(
         max_digits=9, decimal_places=3, required=False, min_value=Decimal(0)
     )
@@ -434,44 +450,34 @@ class BookingInputSerializer(serializers.Serializer):
     client_id = serializers.IntegerField(required=False, allow_null=True)
     adults = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     children = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    currency = serializers.CharField(required=False, allow_blank=True, max_length=3)
-    initial_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
+    currency = serializers.CharField(
+        required=False, allow_blank=True, max_length=_limit("currency")
     )
-    initial_rental_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
-    )
+    initial_price = _decimal_input("initial_price", required=False, allow_null=True)
+    initial_rental_price = _decimal_input("initial_price", required=False, allow_null=True)
     discount = serializers.CharField(required=False, allow_blank=True, help_text="100 or 10%")
-    final_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
+    final_price = _decimal_input("final_price", required=False, allow_null=True)
+    channel_price = _decimal_input("channel_price", required=False, allow_null=True)
+    commission = _decimal_input("commission", required=False, allow_null=True)
+    downpayment = _decimal_input("downpayment", required=False, allow_null=True)
+    final_payback_to_owner = _decimal_input(
+        "final_payback_to_owner", required=False, allow_null=True
     )
-    channel_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
+    rental_payback_to_owner = _decimal_input(
+        "rental_payback_to_owner", required=False, allow_null=True
     )
-    commission = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
+    damage_deposit = _decimal_input(
+        "damage_deposit", required=False, allow_null=True, min_value=Decimal(0)
     )
-    downpayment = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
-    )
-    final_payback_to_owner = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
-    )
-    rental_payback_to_owner = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
-    )
-    damage_deposit = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True, min_value=Decimal(0)
-    )
-    reconciliation = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
-    )
+    reconciliation = _decimal_input("reconciliation", required=False, allow_null=True)
     charge_damage_deposit_on_arrival = serializers.BooleanField(required=False)
     damage_deposit_collection_method = serializers.ChoiceField(
         choices=[*Booking.DepositCollection.values, ""], required=False
     )
     damage_deposit_external_collection_method_name = serializers.CharField(
-        required=False, allow_blank=True, max_length=100
+        required=False,
+        allow_blank=True,
+        max_length=_limit("damage_deposit_external_collection_method_name"),
     )
     expected_checkin_time = serializers.CharField(
         required=False, allow_blank=True, help_text="12 or 12:30"
@@ -479,10 +485,14 @@ class BookingInputSerializer(serializers.Serializer):
     expected_checkout_time = serializers.CharField(
         required=False, allow_blank=True, help_text="12 or 12:30"
     )
-    door_key_code = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=6000)
-    external_reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=100)  # type: ignore[assignment]
+    door_key_code = serializers.CharField(
+        required=False, allow_blank=True, max_length=_limit("door_key_code")
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=_limit("notes"))
+    external_reference = serializers.CharField(
+        required=False, allow_blank=True, max_length=_limit("external_reference")
+    )
+    source = serializers.CharField(required=False, allow_blank=True, max_length=_limit("source"))  # type: ignore[assignment]
     imported = serializers.BooleanField(required=False)
     booked_at = serializers.CharField(required=False, allow_null=True)
     cancelation_reason = serializers.ChoiceField(
@@ -541,10 +551,18 @@ class ClientSerializer(serializers.Serializer):
 
 
 class ClientInputSerializer(serializers.Serializer):
-    fullname = serializers.CharField(max_length=300, required=False, help_text="required on create")
-    firstname = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    lastname = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    fullname = serializers.CharField(
+        max_length=max_length(Client, "fullname"), required=False, help_text="required on create"
+    )
+    firstname = serializers.CharField(
+        max_length=max_length(Client, "firstname"), required=False, allow_blank=True
+    )
+    lastname = serializers.CharField(
+        max_length=max_length(Client, "lastname"), required=False, allow_blank=True
+    )
     emails = serializers.ListField(child=serializers.CharField(), required=False)
     phones = serializers.ListField(child=serializers.CharField(), required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
-    preferred_locale = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    preferred_locale = serializers.CharField(
+        max_length=max_length(Client, "preferred_locale"), required=False, allow_blank=True
+    )
