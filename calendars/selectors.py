@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.db import connection
 from django.db.models import BigIntegerField, Func, Q
 
@@ -35,6 +34,7 @@ from calendars.occupancy import (
     row_occupied_period,
 )
 from rentals.models import Rental
+from slots.models import Slot
 
 MAP_DAYS = 1096
 TAKEN = "1"
@@ -103,23 +103,10 @@ def default_start_date(rental: Rental, now: dt.datetime) -> dt.date:
 def active_slot_windows(
     rental_ids: Sequence[int], start: dt.datetime, end: dt.datetime
 ) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
-    """HOOK (slots, DESIGN §10): the windows of active slots per rental; they read `3`.
-
-    Reads the slots app's Slot model when it is installed and has the expected fields
-    (rental, start_at, end_at, status); until then there are none.
-    """
-    if not apps.is_installed("slots"):
-        return {}
-    try:
-        slot_model = apps.get_model("slots", "Slot")
-    except LookupError:
-        return {}
-    names = {f.name for f in slot_model._meta.get_fields()}
-    if not {"rental", "start_at", "end_at", "status"} <= names:
-        return {}
+    """The windows of active slots per rental (DESIGN §12: they read `3`)."""
     windows: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    rows = slot_model._default_manager.filter(
-        rental_id__in=rental_ids, status="active", start_at__lt=end, end_at__gt=start
+    rows = Slot.objects.filter(
+        rental_id__in=rental_ids, status=Slot.Status.ACTIVE, start_at__lt=end, end_at__gt=start
     ).values_list("rental_id", "start_at", "end_at")
     for rental_id, slot_start, slot_end in rows:
         windows[rental_id].append((slot_start, slot_end))

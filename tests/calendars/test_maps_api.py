@@ -145,3 +145,27 @@ def test_the_map_query_reads_times_exactly(rental, make_booking):
         start=EpochMicros("start_at"), end=EpochMicros("end_at")
     )[0]
     assert (row["start"], row["end"]) == (micros(booking.start_at), micros(booking.end_at))
+
+
+def test_an_active_slot_reads_unavailable_and_a_disabled_one_does_not(api, rental):
+    from events.actors import Actor
+    from slots.services import slot_create, slot_disable
+
+    actor = Actor.system("test")
+    day = dt.datetime.combine(month_start(rental), dt.time(), tzinfo=rental.tzinfo)
+    # Night 40 (18:00 to 20:00 local) is covered by an active slot; night 45 by a disabled one.
+    slot_create(
+        rental=rental,
+        start_at=day + dt.timedelta(days=40, hours=18),
+        end_at=day + dt.timedelta(days=40, hours=20),
+        actor=actor,
+    )
+    disabled = slot_create(
+        rental=rental,
+        start_at=day + dt.timedelta(days=45, hours=18),
+        end_at=day + dt.timedelta(days=45, hours=20),
+        actor=actor,
+    )
+    slot_disable(slot=disabled, actor=actor)
+    (record,) = api.get(f"/api/v3/availabilities/{rental.pk}").json()["availabilities"]
+    assert record["map"][39:47] == "03000000"
