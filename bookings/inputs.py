@@ -27,6 +27,7 @@ from bookings import pricing
 from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
 from core.errors import ValidationFailed
 from core.timeparse import parse_instant
+from rentals.models import MAX_BUFFER_MINUTES
 
 # Limits the columns do not state (DESIGN §15).
 EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -83,6 +84,8 @@ BOOL_FIELDS = ("charge_damage_deposit_on_arrival", "imported")
 CHOICE_FIELDS = ("damage_deposit_collection_method", "cancelation_reason")
 COUNT_FIELDS = ("adults", "children")
 TIME_OF_DAY_FIELDS = ("expected_checkin_time", "expected_checkout_time")
+# Preparation time in minutes (DESIGN §9), 0-MAX_BUFFER_MINUTES.
+BUFFER_FIELDS = ("buffer_before", "buffer_after")
 
 # Every key a booking body may carry; anything else is ignored (read-only fields sent
 # back by a client, unknown extensions).
@@ -94,6 +97,7 @@ BOOKING_WIRE_FIELDS = frozenset(
         *CHOICE_FIELDS,
         *COUNT_FIELDS,
         *TIME_OF_DAY_FIELDS,
+        *BUFFER_FIELDS,
         *STATUS_FIELDS,
         "initial_rental_price",
         "client_id",
@@ -167,6 +171,9 @@ class BookingInput:
     tentative_expires_at: dt.datetime | dt.date | None = UNSET
     start_at: dt.datetime | dt.date = UNSET
     end_at: dt.datetime | dt.date = UNSET
+    # Minutes; on create, UNSET takes the rental's for Booked and Tentative, else 0.
+    buffer_before: int = UNSET
+    buffer_after: int = UNSET
     booked_at: dt.datetime | dt.date | None = UNSET
     client_id: int | None = UNSET
     adults: int | None = UNSET
@@ -291,6 +298,10 @@ def bounds_errors(booking_input: BookingInput) -> dict[str, list[str]]:
                 check(values[name])
             except ValueError as exc:
                 errors.add(name, str(exc))
+    for name in BUFFER_FIELDS:
+        minutes = values.get(name)
+        if minutes is not None and not 0 <= minutes <= MAX_BUFFER_MINUTES:
+            errors.add(name, f"must be between 0 and {MAX_BUFFER_MINUTES} (minutes)")
     for name in COUNT_FIELDS:
         number = values.get(name)
         if number is not None and number < 0:
@@ -409,6 +420,14 @@ def _integer(value: Any) -> int | None:
     return value
 
 
+def minutes(value: Any) -> int:
+    """A buffer: a whole number of minutes, never null (bounds_errors checks 0-10080)."""
+    number = _integer(value)
+    if number is None:
+        raise ValueError("can't be blank")
+    return number
+
+
 def boolean(value: Any) -> bool:
     """The one boolean parser of wire values."""
     if isinstance(value, bool):
@@ -514,6 +533,7 @@ _CONVERTERS: dict[str, Any] = {
     **dict.fromkeys(BOOL_FIELDS, boolean),
     **dict.fromkeys(COUNT_FIELDS, _integer),
     **dict.fromkeys(TIME_OF_DAY_FIELDS, time_of_day),
+    **dict.fromkeys(BUFFER_FIELDS, minutes),
     "damage_deposit_collection_method": _choice(Booking.DepositCollection.values),
     "cancelation_reason": _choice(Booking.CancelationReason.values),
     "currency": currency_code,

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Account
-from rentals.models import Rental, RentalsFee, Tax
+from rentals.models import MAX_BUFFER_MINUTES, Rental, RentalsFee, Tax, buffer_field
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -146,6 +146,9 @@ class Booking(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices)
     start_at = models.DateTimeField()
     end_at = models.DateTimeField()
+    # The occupied period is [start_at - buffer_before, end_at + buffer_after) (DESIGN §9).
+    buffer_before = buffer_field("minutes of preparation time before the stay (0–10080)")
+    buffer_after = buffer_field("minutes of preparation time after the stay (0–10080)")
     tentative_expires_at = models.DateTimeField(null=True, blank=True)
     booked_at = models.DateTimeField(null=True, blank=True)
 
@@ -216,6 +219,12 @@ class Booking(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="tentative") | Q(tentative_expires_at__isnull=False),
                 name="booking_tentative_has_expiry",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    buffer_before__lte=MAX_BUFFER_MINUTES, buffer_after__lte=MAX_BUFFER_MINUTES
+                ),
+                name="booking_buffers_bounded",
             ),
         ]
         indexes = [

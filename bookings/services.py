@@ -55,6 +55,7 @@ from bookings.models import (
     Client,
     reference_for,
 )
+from calendars.occupancy import MAX_BUFFER, booking_occupied_period, occupied_period
 from core.clock import write_clock
 from core.errors import NotFound, ValidationFailed
 from events.actors import Actor
@@ -277,7 +278,9 @@ def _record_expired(account_id: int, released: list[tuple[int, int]], now: dt.da
 
 
 # A booking change that can move a rental's free nights (DESIGN §8 availability_updated).
-AVAILABILITY_FIELDS = frozenset({"start_at", "end_at", "status", "tentative_expires_at"})
+AVAILABILITY_FIELDS = frozenset(
+    {"start_at", "end_at", "status", "tentative_expires_at", "buffer_before", "buffer_after"}
+)
 
 
 def _availability(rental_id: int) -> EventSpec:
@@ -302,24 +305,27 @@ def _record_booking_event(
 
 
 def _ensure_free(
-    rental: Rental,
-    start_at: dt.datetime,
-    end_at: dt.datetime,
-    now: dt.datetime,
-    *,
-    exclude_id: int | None = None,
+    rental: Rental, booking: Booking, now: dt.datetime, *, exclude_id: int | None = None
 ) -> None:
-    clash = (
+    """No blocking booking's occupied period overlaps `booking`'s (DESIGN §9: both
+    bookings' buffers count). Rows are narrowed in SQL by the widest possible buffer,
+    then the exact occupied periods are compared here."""
+    start, end = booking_occupied_period(booking)
+    candidates = (
         Booking.objects.filter(rental=rental)
         .blocking(now)
-        .overlapping(start_at, end_at)
+        .overlapping(start - MAX_BUFFER, end + MAX_BUFFER)
         .exclude(pk=exclude_id)
         .order_by("start_at", "id")
-        .values_list("pk", flat=True)
-        .first()
+        .values_list("pk", "start_at", "end_at", "buffer_before", "buffer_after")
     )
-    if clash is not None:
-        raise BookingOverlap(reference_for(clash))
+    for pk, other_start, other_end, before, after in candidates:
+        occupied_start, occupied_end = occupied_period(
+            start_at=other_start, end_at=other_end, buffer_before=before, buffer_after=after
+        )
+        if occupied_start < end and occupied_end > start:
+            buffer_only = not (other_start < end and other_end > start)
+            raise BookingOverlap(reference_for(pk), buffer_only=buffer_only)
 
 
 def _check_writable(
@@ -466,13 +472,19 @@ def booking_create(
             updated_by=actor.as_json(),
         )
         values = _apply(booking, booking_input, rental=rental, now=now, errors=errors)
+        # The rental's preparation time goes with each new stay or hold; an Unavailable
+        # period (the owner's own block) has none unless given (DESIGN §9).
+        if booking.status in (Booking.Status.BOOKED, Booking.Status.TENTATIVE):
+            for name in ("buffer_before", "buffer_after"):
+                if name not in values:
+                    setattr(booking, name, getattr(rental, name))
         fee_values = [
             _fee_values(fee, rental=rental, errors=errors, prefix=f"bookings_fees.{index}")
             for index, fee in enumerate(booking_input.fees)
         ]
         errors.raise_if_any()
         _release_expired_holds(rental, now)
-        _ensure_free(rental, booking.start_at, booking.end_at, now)
+        _ensure_free(rental, booking, now)
         _apply_final_price(booking, values)
         booking.save()
         fees_by_key: dict[tuple[str, int], BookingFee] = {}
@@ -534,7 +546,7 @@ def booking_update(
         errors.raise_if_any()
         if booking.status != Booking.Status.CANCELED:
             _release_expired_holds(rental, now)
-            _ensure_free(rental, booking.start_at, booking.end_at, now, exclude_id=booking.pk)
+            _ensure_free(rental, booking, now, exclude_id=booking.pk)
         _apply_final_price(booking, values)
         _money_rules(booking, errors)
         errors.raise_if_any()

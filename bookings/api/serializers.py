@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
 from core.timefmt import utc_text
+from rentals.models import MAX_BUFFER_MINUTES
 
 RESTRICTED_FIELDS = ("id", "reference", "status", "start_at", "end_at", "updated_at")
 
@@ -248,6 +249,16 @@ class BookingSerializer(serializers.Serializer):
 
     adults = _optional(serializers.IntegerField)
     children = _optional(serializers.IntegerField)
+    buffer_before = _optional(
+        serializers.IntegerField,
+        allow_null=False,
+        help_text="extension: minutes of preparation time before the stay (DESIGN §9)",
+    )
+    buffer_after = _optional(
+        serializers.IntegerField,
+        allow_null=False,
+        help_text="extension: minutes of preparation time after the stay (DESIGN §9)",
+    )
     booked = _optional(serializers.BooleanField, allow_null=False)
     unavailable = _optional(serializers.BooleanField, allow_null=False)
     bookings_payments_count = _optional(serializers.IntegerField, allow_null=False)
@@ -329,6 +340,8 @@ class BookingSerializer(serializers.Serializer):
             {
                 "adults": booking.adults,
                 "children": booking.children,
+                "buffer_before": booking.buffer_before,
+                "buffer_after": booking.buffer_after,
                 "booked": status == Booking.Status.BOOKED,
                 "unavailable": status == Booking.Status.UNAVAILABLE,
                 "bookings_payments_count": booking.bookings_payments_count,
@@ -432,6 +445,19 @@ class BookingInputSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="a future time: a hold until then"
     )
     client_id = serializers.IntegerField(required=False, allow_null=True)
+    buffer_before = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_BUFFER_MINUTES,
+        help_text="extension: minutes of preparation before the stay; on create, default "
+        "the rental's for a booked or tentative booking, else 0",
+    )
+    buffer_after = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_BUFFER_MINUTES,
+        help_text="extension: minutes of preparation after the stay; default as buffer_before",
+    )
     adults = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     children = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     currency = serializers.CharField(required=False, allow_blank=True, max_length=3)
