@@ -106,6 +106,7 @@ BOOKING_WIRE_FIELDS = frozenset(
         "start_at",
         "end_at",
         "booked_at",
+        "metadata",
     }
 )
 NESTED_WIRE_FIELDS = frozenset({"bookings_fees", "bookings_taxes", "comments"})
@@ -200,6 +201,8 @@ class BookingInput:
     source: str = UNSET
     imported: bool = UNSET
     cancelation_reason: str = UNSET
+    # Changes to the metadata (DESIGN §10): given keys replace, None or "" removes.
+    metadata: Mapping[str, Any] = UNSET
     # Only on create.
     fees: tuple[FeeInput, ...] = ()
     taxes: tuple[TaxInput, ...] = ()
@@ -420,6 +423,13 @@ def _integer(value: Any) -> int | None:
     return value
 
 
+def metadata_object(value: Any) -> Mapping[str, Any]:
+    """The shape only; the service applies core/metadata.py's rules while merging."""
+    if not isinstance(value, Mapping):
+        raise ValueError("must be an object")
+    return value
+
+
 def minutes(value: Any) -> int:
     """A buffer: a whole number of minutes, never null (bounds_errors checks 0-10080)."""
     number = _integer(value)
@@ -539,6 +549,7 @@ _CONVERTERS: dict[str, Any] = {
     "currency": currency_code,
     "discount": discount,
     "client_id": _integer,
+    "metadata": metadata_object,
     "start_at": _instant_or_date,
     "end_at": _instant_or_date,
 }
@@ -756,6 +767,7 @@ class ClientInput:
     phones: list[str] = UNSET
     notes: str = UNSET
     preferred_locale: str = UNSET
+    metadata: Mapping[str, Any] = UNSET  # changes, merged by the service (DESIGN §10)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -813,6 +825,8 @@ def client_input_from_wire(data: Mapping[str, Any]) -> ClientInput:
     for name in CLIENT_LIST_FIELDS:
         if name in data:
             values[name] = reader.read(name, string_list, data[name])
+    if "metadata" in data:
+        values["metadata"] = reader.read("metadata", metadata_object, data["metadata"])
     client_input = ClientInput(**{k: v for k, v in values.items() if v is not UNSET})
     reader.errors.merge(client_bounds_errors(client_input))
     reader.errors.raise_if_any()

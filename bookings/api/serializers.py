@@ -259,6 +259,10 @@ class BookingSerializer(serializers.Serializer):
         allow_null=False,
         help_text="extension: minutes of preparation time after the stay (DESIGN §9)",
     )
+    metadata = serializers.DictField(
+        required=False,
+        help_text="key/value data of the integration (DESIGN §10): strings, numbers, booleans",
+    )
     booked = _optional(serializers.BooleanField, allow_null=False)
     unavailable = _optional(serializers.BooleanField, allow_null=False)
     bookings_payments_count = _optional(serializers.IntegerField, allow_null=False)
@@ -342,6 +346,7 @@ class BookingSerializer(serializers.Serializer):
                 "children": booking.children,
                 "buffer_before": booking.buffer_before,
                 "buffer_after": booking.buffer_after,
+                "metadata": booking.metadata,
                 "booked": status == Booking.Status.BOOKED,
                 "unavailable": status == Booking.Status.UNAVAILABLE,
                 "bookings_payments_count": booking.bookings_payments_count,
@@ -445,6 +450,11 @@ class BookingInputSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="a future time: a hold until then"
     )
     client_id = serializers.IntegerField(required=False, allow_null=True)
+    metadata = serializers.DictField(
+        required=False,
+        help_text="at most 50 keys; values strings (≤ 5000), numbers or booleans; on update "
+        'given keys replace, null or "" removes a key, absent keys stay',
+    )
     buffer_before = serializers.IntegerField(
         required=False,
         min_value=0,
@@ -546,6 +556,7 @@ class ClientSerializer(serializers.Serializer):
     phones = serializers.ListField(child=serializers.CharField())
     notes = serializers.CharField(allow_blank=True)
     preferred_locale = serializers.CharField(allow_blank=True)
+    metadata = serializers.DictField(help_text="key/value data of the integration (DESIGN §10)")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     links = ClientLinksSerializer()
@@ -560,6 +571,7 @@ class ClientSerializer(serializers.Serializer):
             "phones": list(client.phones or []),
             "notes": client.notes,
             "preferred_locale": client.preferred_locale,
+            "metadata": client.metadata,
             "created_at": utc_text(client.created_at),
             "updated_at": utc_text(client.updated_at),
             "links": {"account": client.account_id},
@@ -574,3 +586,7 @@ class ClientInputSerializer(serializers.Serializer):
     phones = serializers.ListField(child=serializers.CharField(), required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
     preferred_locale = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    metadata = serializers.DictField(
+        required=False,
+        help_text='merged: given keys replace, null or "" removes a key, absent keys stay',
+    )
