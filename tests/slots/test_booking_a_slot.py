@@ -11,7 +11,8 @@ from bookings import services
 from bookings.errors import BookingOverlap
 from bookings.inputs import BookingInput
 from bookings.models import Booking
-from slots.errors import SlotFull, SlotOverlap
+from slots.errors import SlotFull, SlotOverBooking, SlotOverlap
+from slots.services import slot_create
 from tests.domain.test_concurrency import run_in_parallel
 from tests.slots.conftest import ACTOR, HOUR
 
@@ -96,3 +97,12 @@ def test_fifty_concurrent_bookings_of_a_slot_of_capacity_three_make_exactly_thre
             [slot.pk],
         )
         assert cursor.fetchone()[0] == 3
+
+
+@pytest.mark.django_db
+def test_a_slot_may_not_be_created_over_a_bookings_preparation_time(rental, start):
+    booking = _book_direct(rental, start - 2 * HOUR, start - HOUR, buffer_after=90)
+    with pytest.raises(SlotOverBooking) as refused:
+        slot_create(rental=rental, start_at=start, end_at=start + HOUR, actor=ACTOR)
+    assert refused.value.errors == {"start_at": [f"overlaps booking {booking.reference}"]}
+    slot_create(rental=rental, start_at=start + HOUR / 2, end_at=start + HOUR, actor=ACTOR)
