@@ -42,7 +42,8 @@ WINDOW_DAYS = 120
 OVERLAPS_SQL = """
 SELECT count(*) FROM bookings_booking a JOIN bookings_booking b
   ON a.rental_id = b.rental_id AND a.id < b.id
- AND tstzrange(a.start_at, a.end_at, '[)') && tstzrange(b.start_at, b.end_at, '[)')
+ AND booking_occupied_period(a.start_at, a.end_at, a.buffer_before, a.buffer_after)
+  && booking_occupied_period(b.start_at, b.end_at, b.buffer_before, b.buffer_after)
 WHERE a.rental_id = ANY(%(rentals)s)
   AND (a.status IN ('booked', 'unavailable')
        OR (a.status = 'tentative' AND a.tentative_expires_at > now()))

@@ -317,6 +317,7 @@ class BookingAdmin(AccountScopedAdmin):
             "tentative_expires_at",
             ("check_in_date", "check_in_time"),
             ("check_out_date", "check_out_time"),
+            ("buffer_before", "buffer_after"),
             ("adults", "children"),
             ("expected_checkin_time", "expected_checkout_time"),
         ]
@@ -375,6 +376,7 @@ class BookingAdmin(AccountScopedAdmin):
                         "rental",
                         "client",
                         ("check_in", "check_out", "nights"),
+                        ("buffer_before", "buffer_after"),
                         ("adults", "children"),
                     ]
                 },

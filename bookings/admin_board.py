@@ -39,7 +39,7 @@ MAX_PER_PAGE = 1000
 # this much wider on each side; rows then clip to their rental's own days.
 WIDEST_OFFSET = dt.timedelta(hours=14)
 # What a bar shows, read as tuples: model instances for 5,000 bookings cost more than the
-# rest of a 1,000-rental page. Buffers are drawn when the booking model has them (§9).
+# rest of a 1,000-rental page. Buffers (preparation time, §9) are drawn as hatched bands.
 BAR_FIELDS = [
     "id",
     "rental_id",
@@ -49,11 +49,8 @@ BAR_FIELDS = [
     "end_at",
     "note",  # the first characters of `notes` (annotated), the reason of an Unavailable
     "source",
-    *(
-        name
-        for name in ("buffer_before", "buffer_after")
-        if any(f.name == name for f in Booking._meta.get_fields())
-    ),
+    "buffer_before",
+    "buffer_after",
 ]
 
 
@@ -261,8 +258,8 @@ def _bar(booking, tz: ZoneInfo, first: dt.date, after: dt.date) -> Bar | None:
         check_in=check_in,
         check_out=check_out,
         label=label,
-        buffer_before=getattr(booking, "buffer_before", 0) / 1440,
-        buffer_after=getattr(booking, "buffer_after", 0) / 1440,
+        buffer_before=booking.buffer_before / 1440,
+        buffer_after=booking.buffer_after / 1440,
     )
 
 

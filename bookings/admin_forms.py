@@ -34,7 +34,7 @@ from bookings.services import (
 )
 from core.errors import DomainError
 from events.actors import Actor
-from rentals.models import RentalsFee
+from rentals.models import MAX_BUFFER_MINUTES, RentalsFee
 
 TOO_LONG = "is too long (maximum is %(limit_value)d characters)"
 
@@ -67,6 +67,8 @@ PLAIN_FIELDS = [
     "notes",
     "external_reference",
     "source",
+    "buffer_before",
+    "buffer_after",
 ]
 
 # Where a service error about a wire field is shown in the form.
@@ -143,9 +145,18 @@ class BookingAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("damage_deposit",):
+        for name in ("damage_deposit", *inputs.BUFFER_FIELDS):
             if name in self.fields:
                 self.fields[name].required = False
+        for name in inputs.BUFFER_FIELDS:
+            if name in self.fields:
+                self.fields[name].widget.attrs["max"] = MAX_BUFFER_MINUTES  # the service checks it
+                if self.instance.pk is None:
+                    # Blank: the rental's preparation time (Booked and Tentative only).
+                    self.fields[name].initial = None
+                    self.fields[
+                        name
+                    ].help_text = "Minutes. Blank: the rental's (none for an Unavailable period)."
         for form_field in self.fields.values():
             # The services' wording, so a limit reads the same in the API and here.
             form_field.error_messages["max_length"] = TOO_LONG
@@ -235,6 +246,8 @@ class BookingAdminForm(forms.ModelForm):
             value = cleaned.get(name)
             if adding and value in (None, ""):
                 continue  # the service's default (e.g. the rental's currency)
+            if value is None and name in inputs.BUFFER_FIELDS:
+                value = 0  # cleared on an edit: no preparation time
             if adding or name in changed:
                 values[name] = value
         if adding or "client" in changed:

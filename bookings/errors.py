@@ -6,10 +6,15 @@ from core.errors import Forbidden, ValidationFailed
 class BookingOverlap(ValidationFailed):
     """The period is taken on this rental by a booked, unavailable or live tentative stay."""
 
-    def __init__(self, other_reference: str | None = None):
-        title = (
-            f"overlaps booking {other_reference}" if other_reference else "overlaps another booking"
-        )
+    def __init__(self, other_reference: str | None = None, *, buffer_only: bool = False):
+        # `buffer_only`: the other booking's stay is clear, only its preparation time
+        # (DESIGN §9 buffers) is in the way.
+        if not other_reference:
+            title = "overlaps another booking"
+        elif buffer_only:
+            title = f"overlaps the preparation time of booking {other_reference}"
+        else:
+            title = f"overlaps booking {other_reference}"
         super().__init__({"start_at": [title]})
 
 

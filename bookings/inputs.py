@@ -29,6 +29,7 @@ from core.errors import ValidationFailed
 from core.timeparse import MAX_INSTANT as LATEST
 from core.timeparse import MIN_INSTANT as EARLIEST
 from core.timeparse import OUT_OF_RANGE, parse_instant
+from rentals.models import MAX_BUFFER_MINUTES
 
 # Limits the columns do not state (DESIGN §15); the time bounds are core/timeparse.py's.
 MAX_LIST_ITEMS = 100
@@ -83,6 +84,8 @@ BOOL_FIELDS = ("charge_damage_deposit_on_arrival", "imported")
 CHOICE_FIELDS = ("damage_deposit_collection_method", "cancelation_reason")
 COUNT_FIELDS = ("adults", "children")
 TIME_OF_DAY_FIELDS = ("expected_checkin_time", "expected_checkout_time")
+# Preparation time in minutes (DESIGN §9), 0-MAX_BUFFER_MINUTES.
+BUFFER_FIELDS = ("buffer_before", "buffer_after")
 
 # Every key a booking body may carry; anything else is ignored (read-only fields sent
 # back by a client, unknown extensions).
@@ -94,6 +97,7 @@ BOOKING_WIRE_FIELDS = frozenset(
         *CHOICE_FIELDS,
         *COUNT_FIELDS,
         *TIME_OF_DAY_FIELDS,
+        *BUFFER_FIELDS,
         *STATUS_FIELDS,
         "initial_rental_price",
         "client_id",
@@ -102,6 +106,7 @@ BOOKING_WIRE_FIELDS = frozenset(
         "start_at",
         "end_at",
         "booked_at",
+        "metadata",
     }
 )
 NESTED_WIRE_FIELDS = frozenset({"bookings_fees", "bookings_taxes", "comments"})
@@ -167,6 +172,9 @@ class BookingInput:
     tentative_expires_at: dt.datetime | dt.date | None = UNSET
     start_at: dt.datetime | dt.date = UNSET
     end_at: dt.datetime | dt.date = UNSET
+    # Minutes; on create, UNSET takes the rental's for Booked and Tentative, else 0.
+    buffer_before: int = UNSET
+    buffer_after: int = UNSET
     booked_at: dt.datetime | dt.date | None = UNSET
     client_id: int | None = UNSET
     adults: int | None = UNSET
@@ -193,6 +201,8 @@ class BookingInput:
     source: str = UNSET
     imported: bool = UNSET
     cancelation_reason: str = UNSET
+    # Changes to the metadata (DESIGN §10): given keys replace, None or "" removes.
+    metadata: Mapping[str, Any] = UNSET
     # Only on create.
     fees: tuple[FeeInput, ...] = ()
     taxes: tuple[TaxInput, ...] = ()
@@ -291,6 +301,10 @@ def bounds_errors(booking_input: BookingInput) -> dict[str, list[str]]:
                 check(values[name])
             except ValueError as exc:
                 errors.add(name, str(exc))
+    for name in BUFFER_FIELDS:
+        minutes = values.get(name)
+        if minutes is not None and not 0 <= minutes <= MAX_BUFFER_MINUTES:
+            errors.add(name, f"must be between 0 and {MAX_BUFFER_MINUTES} (minutes)")
     for name in COUNT_FIELDS:
         number = values.get(name)
         if number is not None and number < 0:
@@ -409,6 +423,21 @@ def _integer(value: Any) -> int | None:
     return value
 
 
+def metadata_object(value: Any) -> Mapping[str, Any]:
+    """The shape only; the service applies core/metadata.py's rules while merging."""
+    if not isinstance(value, Mapping):
+        raise ValueError("must be an object")
+    return value
+
+
+def minutes(value: Any) -> int:
+    """A buffer: a whole number of minutes, never null (bounds_errors checks 0-10080)."""
+    number = _integer(value)
+    if number is None:
+        raise ValueError("can't be blank")
+    return number
+
+
 def boolean(value: Any) -> bool:
     """The one boolean parser of wire values."""
     if isinstance(value, bool):
@@ -514,11 +543,13 @@ _CONVERTERS: dict[str, Any] = {
     **dict.fromkeys(BOOL_FIELDS, boolean),
     **dict.fromkeys(COUNT_FIELDS, _integer),
     **dict.fromkeys(TIME_OF_DAY_FIELDS, time_of_day),
+    **dict.fromkeys(BUFFER_FIELDS, minutes),
     "damage_deposit_collection_method": _choice(Booking.DepositCollection.values),
     "cancelation_reason": _choice(Booking.CancelationReason.values),
     "currency": currency_code,
     "discount": discount,
     "client_id": _integer,
+    "metadata": metadata_object,
     "start_at": _instant_or_date,
     "end_at": _instant_or_date,
 }
@@ -736,6 +767,7 @@ class ClientInput:
     phones: list[str] = UNSET
     notes: str = UNSET
     preferred_locale: str = UNSET
+    metadata: Mapping[str, Any] = UNSET  # changes, merged by the service (DESIGN §10)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -793,6 +825,8 @@ def client_input_from_wire(data: Mapping[str, Any]) -> ClientInput:
     for name in CLIENT_LIST_FIELDS:
         if name in data:
             values[name] = reader.read(name, string_list, data[name])
+    if "metadata" in data:
+        values["metadata"] = reader.read("metadata", metadata_object, data["metadata"])
     client_input = ClientInput(**{k: v for k, v in values.items() if v is not UNSET})
     reader.errors.merge(client_bounds_errors(client_input))
     reader.errors.raise_if_any()

@@ -7,6 +7,7 @@ BookingQuerySet so that an expired hold is treated as canceled everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,7 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Account
-from rentals.models import Rental, RentalsFee, Tax
+from core.dbfunctions import RandomUUID
+from rentals.models import MAX_BUFFER_MINUTES, Rental, RentalsFee, Tax, buffer_field
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -50,6 +52,8 @@ class Client(models.Model):
     phones = models.JSONField(default=list, blank=True, help_text="list of phone numbers")
     notes = models.TextField(blank=True, max_length=6000)
     preferred_locale = models.CharField(max_length=10, blank=True)
+    # Key/value data of the integration (DESIGN §10; rules in core/metadata.py).
+    metadata = models.JSONField(default=dict, db_default={}, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -137,6 +141,15 @@ class Booking(models.Model):
         related_name="bookings",
         help_text="the OAuth application that created the booking",
     )
+    # Booking a slot (DESIGN §10): the slot's times; up to its capacity of bookings share
+    # it, exempt from the no-overlap rule among themselves (the slot's window is what is
+    # exclusive on the rental).
+    slot = models.ForeignKey(
+        "slots.Slot", on_delete=models.PROTECT, null=True, blank=True, related_name="bookings"
+    )
+    # The Overbooked face of a booking (its UUID) and the integration's key/value data.
+    public_id = models.UUIDField(default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+    metadata = models.JSONField(default=dict, db_default={}, blank=True)
     locked = models.BooleanField(
         default=False,
         help_text="created under bookings_write_owned: other applications may change "
@@ -146,6 +159,9 @@ class Booking(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices)
     start_at = models.DateTimeField()
     end_at = models.DateTimeField()
+    # The occupied period is [start_at - buffer_before, end_at + buffer_after) (DESIGN §9).
+    buffer_before = buffer_field("minutes of preparation time before the stay (0–10080)")
+    buffer_after = buffer_field("minutes of preparation time after the stay (0–10080)")
     tentative_expires_at = models.DateTimeField(null=True, blank=True)
     booked_at = models.DateTimeField(null=True, blank=True)
 
@@ -216,6 +232,13 @@ class Booking(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="tentative") | Q(tentative_expires_at__isnull=False),
                 name="booking_tentative_has_expiry",
+            ),
+            models.UniqueConstraint(fields=["account", "public_id"], name="booking_public_id"),
+            models.CheckConstraint(
+                condition=Q(
+                    buffer_before__lte=MAX_BUFFER_MINUTES, buffer_after__lte=MAX_BUFFER_MINUTES
+                ),
+                name="booking_buffers_bounded",
             ),
         ]
         indexes = [

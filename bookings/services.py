@@ -55,11 +55,17 @@ from bookings.models import (
     Client,
     reference_for,
 )
+from calendars.occupancy import MAX_BUFFER, booking_occupied_period, occupied_period
 from core.clock import write_clock
 from core.errors import NotFound, ValidationFailed
+from core.metadata import metadata_merge
 from events.actors import Actor
 from events.services import EventSpec, changes_between, event_record, events_record
 from rentals.models import Rental, RentalsFee, Tax
+from slots import selectors as slot_selectors
+from slots import services as slot_services
+from slots.errors import SlotOverlap
+from slots.models import Slot
 
 OVERLAP_CONSTRAINT = "booking_no_overlap"
 SWEEP_BATCH_SIZE = 1000
@@ -136,6 +142,9 @@ def _apply(
             values["booked_at"] = booking.booked_at or now
     if values.get("damage_deposit", 0) is None:
         values["damage_deposit"] = Decimal("0.00")
+    if "metadata" in values:
+        # Given keys replace, null or "" removes, absent keys stay (DESIGN §10).
+        values["metadata"] = metadata_merge(booking.metadata, values["metadata"])
     for name, value in values.items():
         setattr(booking, name, value)
     _cross_field_rules(booking, errors)
@@ -277,7 +286,9 @@ def _record_expired(account_id: int, released: list[tuple[int, int]], now: dt.da
 
 
 # A booking change that can move a rental's free nights (DESIGN §8 availability_updated).
-AVAILABILITY_FIELDS = frozenset({"start_at", "end_at", "status", "tentative_expires_at"})
+AVAILABILITY_FIELDS = frozenset(
+    {"start_at", "end_at", "status", "tentative_expires_at", "buffer_before", "buffer_after"}
+)
 
 
 def _availability(rental_id: int) -> EventSpec:
@@ -302,24 +313,64 @@ def _record_booking_event(
 
 
 def _ensure_free(
-    rental: Rental,
-    start_at: dt.datetime,
-    end_at: dt.datetime,
-    now: dt.datetime,
-    *,
-    exclude_id: int | None = None,
+    rental: Rental, booking: Booking, now: dt.datetime, *, exclude_id: int | None = None
 ) -> None:
-    clash = (
+    """No blocking booking's occupied period overlaps `booking`'s (DESIGN §9: both
+    bookings' buffers count), and a direct booking lies in no active slot's window
+    (DESIGN §10). Bookings of one slot are exempt among themselves. Rows are narrowed in
+    SQL by the widest possible buffer, then the exact occupied periods are compared here."""
+    start, end = booking_occupied_period(booking)
+    candidates = (
         Booking.objects.filter(rental=rental)
         .blocking(now)
-        .overlapping(start_at, end_at)
+        .overlapping(start - MAX_BUFFER, end + MAX_BUFFER)
         .exclude(pk=exclude_id)
         .order_by("start_at", "id")
-        .values_list("pk", flat=True)
-        .first()
     )
-    if clash is not None:
-        raise BookingOverlap(reference_for(clash))
+    if booking.slot_id is not None:
+        candidates = candidates.exclude(slot_id=booking.slot_id)
+    rows = candidates.values_list("pk", "start_at", "end_at", "buffer_before", "buffer_after")
+    for pk, other_start, other_end, before, after in rows:
+        occupied_start, occupied_end = occupied_period(
+            start_at=other_start, end_at=other_end, buffer_before=before, buffer_after=after
+        )
+        if occupied_start < end and occupied_end > start:
+            buffer_only = not (other_start < end and other_end > start)
+            raise BookingOverlap(reference_for(pk), buffer_only=buffer_only)
+    if booking.slot_id is None:
+        slot = slot_selectors.active_slots_overlapping(
+            rental=rental, start_at=start, end_at=end
+        ).first()
+        if slot is not None:
+            raise SlotOverlap(str(slot.public_id))
+
+
+def _claim_slot(
+    rental: Rental,
+    booking: Booking,
+    *,
+    slot_id: int,
+    lock_key: str | None,
+    actor: Actor,
+    now: dt.datetime,
+) -> None:
+    """Take a place in the slot (its row locked; disabled, draft, cut-off, lock and
+    capacity checked by the slots app); the booking gets the slot's times and no buffer."""
+    try:
+        slot = slot_services.slot_claim_for_booking(
+            account_id=rental.account_id,
+            slot_id=slot_id,
+            lock_key=lock_key,
+            actor=actor,
+            now=now,
+        )
+    except Slot.DoesNotExist:
+        raise NotFound({"slot_id": ["no such slot"]}) from None
+    if slot.rental_id != rental.pk:
+        raise ValidationFailed({"slot_id": ["is not a slot of this rental"]})
+    booking.slot = slot
+    booking.start_at, booking.end_at = slot.start_at, slot.end_at
+    booking.buffer_before = booking.buffer_after = 0
 
 
 def _check_writable(
@@ -431,9 +482,14 @@ def booking_create(
     application_id: int | None = None,
     lock_to_application: bool = False,
     author: str = "",
+    slot_id: int | None = None,
+    lock_key: str | None = None,
     now: dt.datetime | None = None,
 ) -> Booking:
     """Create a booking on `rental`, with its fees, taxes and comments.
+
+    `slot_id` books a slot of `rental` (DESIGN §10): the booking takes the slot's times,
+    `lock_key` opens a locked slot (and releases the lock).
 
     `booking_input` must give a status and both times. `lock_to_application` locks it to
     `application_id` (the bookings_write_owned case). `now` fixes the clock (tests,
@@ -447,7 +503,7 @@ def booking_create(
             "status", "give exactly one of booked: true, unavailable: true or tentative_expires_at"
         )
     for name in ("start_at", "end_at"):
-        if getattr(booking_input, name) is UNSET:
+        if getattr(booking_input, name) is UNSET and slot_id is None:
             errors.add(name, "can't be blank")
     errors.raise_if_any()
 
@@ -466,13 +522,22 @@ def booking_create(
             updated_by=actor.as_json(),
         )
         values = _apply(booking, booking_input, rental=rental, now=now, errors=errors)
+        # The rental's preparation time goes with each new stay or hold; an Unavailable
+        # period (the owner's own block) has none unless given (DESIGN §9).
+        if booking.status in (Booking.Status.BOOKED, Booking.Status.TENTATIVE):
+            for name in ("buffer_before", "buffer_after"):
+                if name not in values:
+                    setattr(booking, name, getattr(rental, name))
+        if slot_id is not None:
+            errors.raise_if_any()
+            _claim_slot(rental, booking, slot_id=slot_id, lock_key=lock_key, actor=actor, now=now)
         fee_values = [
             _fee_values(fee, rental=rental, errors=errors, prefix=f"bookings_fees.{index}")
             for index, fee in enumerate(booking_input.fees)
         ]
         errors.raise_if_any()
         _release_expired_holds(rental, now)
-        _ensure_free(rental, booking.start_at, booking.end_at, now)
+        _ensure_free(rental, booking, now)
         _apply_final_price(booking, values)
         booking.save()
         fees_by_key: dict[tuple[str, int], BookingFee] = {}
@@ -534,7 +599,7 @@ def booking_update(
         errors.raise_if_any()
         if booking.status != Booking.Status.CANCELED:
             _release_expired_holds(rental, now)
-            _ensure_free(rental, booking.start_at, booking.end_at, now, exclude_id=booking.pk)
+            _ensure_free(rental, booking, now, exclude_id=booking.pk)
         _apply_final_price(booking, values)
         _money_rules(booking, errors)
         errors.raise_if_any()
@@ -601,6 +666,112 @@ def booking_cancel(
             availability=True,
         )
     return booking
+
+
+def booking_enable(
+    *,
+    booking: Booking,
+    actor: Actor,
+    lock_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Revert a cancelation (Overbooked's enable): the booking is Booked again if its
+    period is still free and, for a booking of a slot, the slot still takes one more
+    (the same checks as booking it: E049 full, E050 locked, E051 disabled…). Enabling
+    an active booking changes nothing."""
+    with _overlap_backstop(), transaction.atomic():
+        rental, booking = _lock(booking)
+        now = write_clock(now)
+        if booking.status_at(now) != Booking.Status.CANCELED:
+            return booking
+        if booking.is_expired_hold(now):
+            _release_expired_holds(rental, now)
+            booking.refresh_from_db()
+        before = _snapshot(booking)
+        if booking.slot_id is not None:
+            _claim_slot(
+                rental, booking, slot_id=booking.slot_id, lock_key=lock_key, actor=actor, now=now
+            )
+        booking.status = Booking.Status.BOOKED
+        booking.booked_at = booking.booked_at or now
+        booking.tentative_expires_at = None
+        booking.canceled_at = None
+        booking.cancelation_reason = ""
+        _release_expired_holds(rental, now)
+        _ensure_free(rental, booking, now, exclude_id=booking.pk)
+        booking.updated_at = now
+        booking.updated_by = actor.as_json()
+        booking.save()
+        _record_booking_event(
+            booking,
+            "booking_updated",
+            actor=actor,
+            now=now,
+            changes=changes_between(before, _snapshot(booking)),
+            availability=True,
+        )
+    return booking
+
+
+def booking_reschedule(
+    *,
+    booking: Booking,
+    target_slot_id: int,
+    actor: Actor,
+    lock_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Move a live booking into another slot of its rental (Overbooked's reschedule),
+    with every check of booking that slot; its old place is freed in the same write."""
+    with _overlap_backstop(), transaction.atomic():
+        rental, booking = _lock(booking)
+        now = write_clock(now)
+        _check_live(booking, now)
+        if booking.slot_id == target_slot_id:
+            return booking
+        before = _snapshot(booking)
+        _claim_slot(
+            rental, booking, slot_id=target_slot_id, lock_key=lock_key, actor=actor, now=now
+        )
+        _release_expired_holds(rental, now)
+        _ensure_free(rental, booking, now, exclude_id=booking.pk)
+        booking.updated_at = now
+        booking.updated_by = actor.as_json()
+        booking.save()
+        _record_booking_event(
+            booking,
+            "booking_updated",
+            actor=actor,
+            now=now,
+            changes=changes_between(before, _snapshot(booking)),
+            availability=True,
+        )
+    return booking
+
+
+def booking_delete(*, booking: Booking, actor: Actor, now: dt.datetime | None = None) -> None:
+    """Delete a booking for good, with its fees, taxes and comments (Overbooked's DELETE,
+    secret key only). One with payments is history that stays: 422."""
+    with transaction.atomic():
+        _rental, booking = _lock(booking)
+        now = write_clock(now)
+        if booking.payment_shares.exists():  # type: ignore[attr-defined]
+            raise ValidationFailed({"booking": ["has payments; cancel it instead"]})
+        status = booking.status_at(now)
+        booking_id = booking.pk
+        BookingTax.objects.filter(booking_id=booking_id).delete()
+        BookingFee.objects.filter(booking_id=booking_id).delete()
+        BookingComment.objects.filter(booking_id=booking_id).delete()
+        Booking.objects.filter(pk=booking_id).delete()
+        booking.pk = booking_id  # for the event below
+        _record_booking_event(
+            booking,
+            "booking_destroyed",
+            actor=actor,
+            now=now,
+            changes={"deleted": [False, True], "status": [status, None]},
+            availability=status != Booking.Status.CANCELED,
+        )
 
 
 def booking_add_fee(
@@ -770,8 +941,11 @@ def client_create(*, account_id: int, client_input: ClientInput, actor: Actor) -
         problems.setdefault("fullname", []).append("can't be blank")
     if problems:
         raise ValidationFailed(problems)
+    values = client_input.values()
+    if "metadata" in values:
+        values["metadata"] = metadata_merge({}, values["metadata"])
     with transaction.atomic():
-        client = Client.objects.create(account_id=account_id, **client_input.values())
+        client = Client.objects.create(account_id=account_id, **values)
         event_record(
             account_id=account_id,
             event="client_created",
@@ -792,6 +966,8 @@ def client_update(*, client: Client, client_input: ClientInput, actor: Actor) ->
     values = client_input.values()
     with transaction.atomic():
         client = Client.objects.select_for_update().get(pk=client.pk)
+        if "metadata" in values:
+            values["metadata"] = metadata_merge(client.metadata, values["metadata"])
         before = {name: getattr(client, name) for name in values}
         for name, value in values.items():
             setattr(client, name, value)

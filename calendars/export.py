@@ -94,7 +94,7 @@ def register_rental_extension() -> None:
     extensions.register(ical_urls)
 
 
-# Bookings get a public_id (UUID) with the Overbooked work; the UID uses it then.
+# Bookings carry a public_id (UUID): the UID uses it (the fallbacks below stay for safety).
 _PUBLIC_ID = tuple(
     name for name in ("public_id",) if name in {f.name for f in Booking._meta.get_fields()}
 )

@@ -2,8 +2,9 @@
 
 The occupied period of a booking is decided here and nowhere else (DESIGN §9): buffers
 widen it, and every map, the export and the availability_updated decision read it from
-`occupied_period`. Bookings get `buffer_before` / `buffer_after` (minutes) with the
-buffers work; until then the getattr defaults read 0.
+`occupied_period`. Buffers are the booking's `buffer_before` / `buffer_after` (minutes).
+The booking service's no-overlap rule reads it from here too, and PostgreSQL's exclusion
+constraint computes the same range (bookings migration 0008, booking_occupied_period).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# Columns a map query selects to call occupied_period on a row (present ones only).
+# Columns a map query selects to call occupied_period on a row.
 BUFFER_FIELDS = ("buffer_before", "buffer_after")
 # Widest buffer a booking may carry (DESIGN §9: 0-10080 minutes): a query for the
 # bookings touching a window widens the window by this much on both sides.
@@ -54,14 +55,14 @@ def booking_occupied_period(booking: Any) -> tuple[dt.datetime, dt.datetime]:
     return occupied_period(
         start_at=booking.start_at,
         end_at=booking.end_at,
-        buffer_before=getattr(booking, "buffer_before", 0),
-        buffer_after=getattr(booking, "buffer_after", 0),
+        buffer_before=booking.buffer_before,
+        buffer_after=booking.buffer_after,
     )
 
 
 def row_occupied_period(row: Mapping[str, Any]) -> tuple[Any, Any]:
-    """The occupied period of a selected row (buffers absent until the buffers work);
-    datetimes or epoch microseconds, as the row holds them."""
+    """The occupied period of a selected row (a row that did not select the buffers has
+    none); datetimes or epoch microseconds, as the row holds them."""
     return occupied_period(
         start_at=row["start_at"],
         end_at=row["end_at"],

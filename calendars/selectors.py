@@ -83,8 +83,7 @@ _MAP_TIMES = ("tentative_expires_at", "start_at", "end_at", "updated_at")
 
 
 def booking_fields() -> tuple[str, ...]:
-    """The booking columns a map needs; buffers once bookings carry them."""
-    present = {f.name for f in Booking._meta.get_fields()}
+    """The booking columns a map needs."""
     return (
         "rental_id",
         "status",
@@ -92,7 +91,7 @@ def booking_fields() -> tuple[str, ...]:
         "start_at",
         "end_at",
         "updated_at",
-        *(name for name in BUFFER_FIELDS if name in present),
+        *BUFFER_FIELDS,
     )
 
 

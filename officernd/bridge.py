@@ -3,9 +3,10 @@
 signatures in one place. No rule is written here: the bodies handed on are the v3 ones
 (officernd/api/translate.py builds them) and the services judge them, as for the v3 API.
 
+`serviceSlots.before/after` are the booking's `buffer_before` / `buffer_after`: handed
+on in the v3 body, read back from the record.
+
 What the model cannot store yet, and what to hand on once it can (DESIGN §9):
-- `serviceSlots.before/after` → the booking's `buffer_before` / `buffer_after` (today
-  validated, 0–10080, and dropped; reads show 0, the buffer a booking has now);
 - `free` → `free` (today validated and dropped; reads show false; the v3 rule "a free
   booking has no fees and zero prices" will apply through the service);
 - `summary` / `description` → `summary` / `description` (validated ≤ 255 / ≤ 6000;

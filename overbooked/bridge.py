@@ -1,54 +1,38 @@
-"""The one place the Overbooked API meets the booking domain (DESIGN §10).
-
-Today it reads: bookings in Overbooked's shape (`active` / `cancelled`, the resource's
-and the slot's UUIDs, metadata). Booking a slot, cancel, enable, reschedule, PATCH and
-DELETE will call the booking services from here once bookings carry `public_id`,
-`slot` and `metadata` (the lead's wiring on top of the typed booking services).
-
-Until bookings have their `public_id` column, a booking's UUID is derived from its id
-(`BOOKING_UUID_PREFIX` + the id in the last 64 bits): stable and reversible, but it
-shows the sequence. `booking_public_id` and `booking_id_for` are the only two
-functions to change when the column exists; nothing else reads a booking's UUID.
+"""The one place the Overbooked API meets the booking domain (DESIGN §10): bookings in
+Overbooked's shape (`active` / `cancelled`, the resource's and the slot's UUIDs,
+metadata) and every booking write of that API, through the booking services (no rule is
+written here: booking a slot, its capacity, lock and cut-off are the services' and the
+slots app's).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from bookings import services
+from bookings.inputs import UNSET, BookingInput
 from bookings.models import Booking
+from events.actors import Actor
+from overbooked.api.errors import OverbookedError
 from overbooked.api.render import utc_ms
-
-BOOKING_UUID_PREFIX = 0x0B0C_0000_0000_4000  # version nibble 4, so it reads as a UUID v4
-_LOW_BITS = (1 << 64) - 1
+from slots.models import Slot
 
 
 def booking_public_id(booking: Booking) -> uuid.UUID:
-    stored = getattr(booking, "public_id", None)
-    if stored is not None:
-        return uuid.UUID(str(stored))
-    return uuid.UUID(int=(BOOKING_UUID_PREFIX << 64) | (0x8 << 60) | booking.pk)
-
-
-def booking_id_for(public_id: uuid.UUID) -> int | None:
-    value = public_id.int
-    if value >> 64 != BOOKING_UUID_PREFIX or (value >> 60) & 0xF != 0x8:
-        return None
-    return value & (_LOW_BITS >> 4)
-
-
-def _has_field(name: str) -> bool:
-    return any(field.name == name for field in Booking._meta.get_fields())
+    return uuid.UUID(str(booking.public_id))
 
 
 def bookings_for_account(account_id: int) -> QuerySet[Booking]:
-    queryset = Booking.objects.for_account(account_id).select_related("rental")
-    if _has_field("slot"):
-        queryset = queryset.select_related("slot")
-    return queryset.order_by("created_at", "id")
+    return (
+        Booking.objects.for_account(account_id)
+        .select_related("rental", "slot")
+        .order_by("created_at", "id")
+    )
 
 
 def bookings_with_status(queryset: QuerySet[Booking], status: str, now: dt.datetime):
@@ -58,28 +42,86 @@ def bookings_with_status(queryset: QuerySet[Booking], status: str, now: dt.datet
 
 
 def bookings_of_slot(queryset: QuerySet[Booking], slot_public_id: uuid.UUID) -> QuerySet[Booking]:
-    if not _has_field("slot"):
-        return queryset.none()
-    return queryset.filter(Q(slot__public_id=slot_public_id))
+    return queryset.filter(slot__public_id=slot_public_id)
 
 
 def booking_by_public_id(account_id: int, public_id: uuid.UUID) -> Booking | None:
-    queryset = bookings_for_account(account_id)
-    if _has_field("public_id"):
-        return queryset.filter(Q(public_id=public_id)).first()
-    booking_id = booking_id_for(public_id)
-    return None if booking_id is None else queryset.filter(pk=booking_id).first()
+    return bookings_for_account(account_id).filter(public_id=public_id).first()
 
 
 def booking_data(booking: Booking, now: dt.datetime) -> dict[str, Any]:
-    slot = getattr(booking, "slot", None)
+    slot = booking.slot
     return {
         "_object": "booking",
         "id": str(booking_public_id(booking)),
         "resource_id": str(booking.rental.public_id),
         "slot_id": str(slot.public_id) if slot is not None else None,
-        "metadata": getattr(booking, "metadata", None) or {},
+        "metadata": booking.metadata or {},
         "status": "cancelled" if booking.status_at(now) == Booking.Status.CANCELED else "active",
         "updated_at": utc_ms(booking.updated_at),
         "created_at": utc_ms(booking.created_at),
     }
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+def _slot(account_id: int, public_id: uuid.UUID) -> Slot:
+    slot = (
+        Slot.objects.for_account(account_id)
+        .select_related("rental")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if slot is None:
+        raise OverbookedError("E025")
+    return slot
+
+
+def booking_create_on_slot(
+    *,
+    account_id: int,
+    slot_public_id: uuid.UUID,
+    lock_key: str | None,
+    metadata: Any,
+    actor: Actor,
+) -> Booking:
+    """`POST /bookings`: a Booked booking of the slot (E049 full, E050 locked, E051
+    disabled or closed, E061 draft resource, E042/E043 metadata)."""
+    slot = _slot(account_id, slot_public_id)
+    booking_input = BookingInput(
+        status=Booking.Status.BOOKED, metadata=UNSET if metadata is None else metadata
+    )
+    return services.booking_create(
+        rental=slot.rental,
+        booking_input=booking_input,
+        actor=actor,
+        slot_id=slot.pk,
+        lock_key=lock_key,
+    )
+
+
+def booking_cancel(*, booking: Booking, actor: Actor) -> Booking:
+    return services.booking_cancel(booking=booking, actor=actor)
+
+
+def booking_enable(*, booking: Booking, actor: Actor) -> Booking:
+    return services.booking_enable(booking=booking, actor=actor)
+
+
+def booking_reschedule(*, booking: Booking, target_slot_public_id: uuid.UUID, actor: Actor):
+    slot = _slot(booking.account_id, target_slot_public_id)
+    if slot.rental_id != booking.rental_id:
+        raise OverbookedError("E013", "target_slot_id must be a slot of the booking's resource")
+    return services.booking_reschedule(booking=booking, target_slot_id=slot.pk, actor=actor)
+
+
+def booking_update_metadata(*, booking: Booking, metadata: Mapping[str, Any], actor: Actor):
+    """`PATCH /bookings/{id}`: metadata merged (given keys replace, null or "" removes)."""
+    return services.booking_update(
+        booking=booking, booking_input=BookingInput(metadata=metadata), actor=actor
+    )
+
+
+def booking_delete(*, booking: Booking, actor: Actor) -> None:
+    services.booking_delete(booking=booking, actor=actor)

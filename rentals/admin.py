@@ -20,6 +20,7 @@ from rentals.services import rental_create, rental_update
 
 RENTAL_FIELDS = frozenset({*TEXT_FIELDS, *INTEGER_FIELDS, *TIME_FIELDS})
 # The rental as an Overbooked resource: written by rentals/resources.py.
+BUFFER_FIELDS = ("buffer_before", "buffer_after")
 RESOURCE_FIELDS = ("status", "booking_disabled_before", "public_scheduling_enabled", "metadata")
 
 
@@ -34,7 +35,7 @@ class RentalAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in self.OPTIONAL:
+        for name in (*self.OPTIONAL, *BUFFER_FIELDS):
             if name in self.fields:
                 self.fields[name].required = False
 
@@ -49,6 +50,13 @@ class RentalAdminForm(forms.ModelForm):
 
     def clean_booking_disabled_before(self):
         return self._kept("booking_disabled_before")
+
+    # Preparation time left blank (or posted by a form that predates it) is none.
+    def clean_buffer_before(self) -> int:
+        return self.cleaned_data.get("buffer_before") or 0
+
+    def clean_buffer_after(self) -> int:
+        return self.cleaned_data.get("buffer_after") or 0
 
     def clean_currency(self) -> str:
         try:
@@ -87,6 +95,7 @@ class RentalAdmin(AccountScopedAdmin):
                     ("bedrooms_count", "bathrooms_count"),
                     "currency",
                     "balance_due_days",
+                    ("buffer_before", "buffer_after"),
                 ]
             },
         ),

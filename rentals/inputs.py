@@ -18,7 +18,15 @@ from core.currencies import SUPPORTED_CURRENCIES
 from core.errors import ValidationFailed
 from rentals.models import Rental
 
-INTEGER_FIELDS = ("sleeps", "sleeps_max", "bedrooms_count", "bathrooms_count", "balance_due_days")
+INTEGER_FIELDS = (
+    "sleeps",
+    "sleeps_max",
+    "bedrooms_count",
+    "bathrooms_count",
+    "balance_due_days",
+    "buffer_before",
+    "buffer_after",
+)
 TEXT_FIELDS = (
     "name",
     "headline",
@@ -34,7 +42,16 @@ TEXT_FIELDS = (
 )
 TIME_FIELDS = ("checkin_time", "checkout_time")
 NOT_NULL_FIELDS = frozenset(
-    {"name", "timezone", "checkin_time", "checkout_time", "currency", "balance_due_days"}
+    {
+        "name",
+        "timezone",
+        "checkin_time",
+        "checkout_time",
+        "currency",
+        "balance_due_days",
+        "buffer_before",
+        "buffer_after",
+    }
 )
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 

@@ -24,6 +24,18 @@ def validate_timezone(value: str) -> None:
 # year 1, used to overflow every read of the booking (DESIGN §15).
 MAX_BALANCE_DUE_DAYS = 3650
 MAX_SUMMARY_LENGTH = 10_000
+# Preparation time before / after a stay, in minutes: at most a week (DESIGN §9).
+MAX_BUFFER_MINUTES = 10080
+
+
+def buffer_field(help_text: str) -> models.PositiveIntegerField:
+    """A buffer in minutes (0-10080); db_default so raw inserts (bench) need not name it."""
+    return models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        validators=[MaxValueValidator(MAX_BUFFER_MINUTES)],
+        help_text=help_text,
+    )
 
 
 class Rental(models.Model):
@@ -57,6 +69,12 @@ class Rental(models.Model):
         validators=[MaxValueValidator(MAX_BALANCE_DUE_DAYS)],
         help_text=f"days before arrival the balance is due (0–{MAX_BALANCE_DUE_DAYS})",
     )
+    buffer_before = buffer_field(
+        "minutes of preparation before each new Booked or Tentative stay (0–10080)"
+    )
+    buffer_after = buffer_field(
+        "minutes of preparation (cleaning) after each new Booked or Tentative stay (0–10080)"
+    )
     # The Overbooked face of a rental (its "resource", DESIGN §10).
     public_id = models.UUIDField(default=uuid.uuid4, db_default=RandomUUID(), editable=False)
     metadata = models.JSONField(default=dict, db_default={}, blank=True)
@@ -85,6 +103,12 @@ class Rental(models.Model):
                 name="rental_balance_due_days_bounded",
             ),
             models.UniqueConstraint(fields=["account", "public_id"], name="rental_public_id"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    buffer_before__lte=MAX_BUFFER_MINUTES, buffer_after__lte=MAX_BUFFER_MINUTES
+                ),
+                name="rental_buffers_bounded",
+            ),
         ]
 
     def __str__(self) -> str:

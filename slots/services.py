@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from bookings.models import Booking
+from calendars.occupancy import MAX_BUFFER, booking_occupied_period
 from core.errors import ValidationFailed
 from core.metadata import metadata_clean, metadata_merge
 from events.actors import Actor
@@ -126,17 +127,19 @@ def _ensure_window_free(
     ).first()
     if other is not None:
         raise SlotOverlap(str(other.public_id))
+    # A booking's buffers count (DESIGN §9): its occupied period may not meet the window.
     bookings = (
         Booking.objects.for_account(rental.account_id)
         .filter(rental=rental)
         .blocking(now)
-        .overlapping(start_at, end_at)
+        .overlapping(start_at - MAX_BUFFER, end_at + MAX_BUFFER)
     )
-    if slot_id is not None and selectors.slots_have_bookings():
+    if slot_id is not None:
         bookings = bookings.exclude(slot_id=slot_id)
-    booking = bookings.order_by("start_at", "id").first()
-    if booking is not None:
-        raise SlotOverBooking(booking.reference)
+    for booking in bookings.order_by("start_at", "id"):
+        occupied_start, occupied_end = booking_occupied_period(booking)
+        if occupied_start < end_at and occupied_end > start_at:
+            raise SlotOverBooking(booking.reference)
 
 
 def slot_create(

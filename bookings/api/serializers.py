@@ -18,6 +18,7 @@ from rest_framework import serializers
 from bookings.inputs import max_length
 from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
 from core.timefmt import utc_text
+from rentals.models import MAX_BUFFER_MINUTES
 
 RESTRICTED_FIELDS = ("id", "reference", "status", "start_at", "end_at", "updated_at")
 
@@ -264,6 +265,20 @@ class BookingSerializer(serializers.Serializer):
 
     adults = _optional(serializers.IntegerField)
     children = _optional(serializers.IntegerField)
+    buffer_before = _optional(
+        serializers.IntegerField,
+        allow_null=False,
+        help_text="extension: minutes of preparation time before the stay (DESIGN §9)",
+    )
+    buffer_after = _optional(
+        serializers.IntegerField,
+        allow_null=False,
+        help_text="extension: minutes of preparation time after the stay (DESIGN §9)",
+    )
+    metadata = serializers.DictField(
+        required=False,
+        help_text="key/value data of the integration (DESIGN §10): strings, numbers, booleans",
+    )
     booked = _optional(serializers.BooleanField, allow_null=False)
     unavailable = _optional(serializers.BooleanField, allow_null=False)
     bookings_payments_count = _optional(serializers.IntegerField, allow_null=False)
@@ -345,6 +360,9 @@ class BookingSerializer(serializers.Serializer):
             {
                 "adults": booking.adults,
                 "children": booking.children,
+                "buffer_before": booking.buffer_before,
+                "buffer_after": booking.buffer_after,
+                "metadata": booking.metadata,
                 "booked": status == Booking.Status.BOOKED,
                 "unavailable": status == Booking.Status.UNAVAILABLE,
                 "bookings_payments_count": booking.bookings_payments_count,
@@ -448,6 +466,24 @@ class BookingInputSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="a future time: a hold until then"
     )
     client_id = serializers.IntegerField(required=False, allow_null=True)
+    metadata = serializers.DictField(
+        required=False,
+        help_text="at most 50 keys; values strings (≤ 5000), numbers or booleans; on update "
+        'given keys replace, null or "" removes a key, absent keys stay',
+    )
+    buffer_before = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_BUFFER_MINUTES,
+        help_text="extension: minutes of preparation before the stay; on create, default "
+        "the rental's for a booked or tentative booking, else 0",
+    )
+    buffer_after = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_BUFFER_MINUTES,
+        help_text="extension: minutes of preparation after the stay; default as buffer_before",
+    )
     adults = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     children = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     currency = serializers.CharField(
@@ -530,6 +566,7 @@ class ClientSerializer(serializers.Serializer):
     phones = serializers.ListField(child=serializers.CharField())
     notes = serializers.CharField(allow_blank=True)
     preferred_locale = serializers.CharField(allow_blank=True)
+    metadata = serializers.DictField(help_text="key/value data of the integration (DESIGN §10)")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     links = ClientLinksSerializer()
@@ -544,6 +581,7 @@ class ClientSerializer(serializers.Serializer):
             "phones": list(client.phones or []),
             "notes": client.notes,
             "preferred_locale": client.preferred_locale,
+            "metadata": client.metadata,
             "created_at": utc_text(client.created_at),
             "updated_at": utc_text(client.updated_at),
             "links": {"account": client.account_id},
@@ -565,4 +603,8 @@ class ClientInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
     preferred_locale = serializers.CharField(
         max_length=max_length(Client, "preferred_locale"), required=False, allow_blank=True
+    )
+    metadata = serializers.DictField(
+        required=False,
+        help_text='merged: given keys replace, null or "" removes a key, absent keys stay',
     )

@@ -12,8 +12,9 @@ the v3 record (the bridge's `Record`).
 | `tentative: false` / absent | `booked: true` |
 | `canceled` (read-only) | status Canceled (`DELETE` cancels) |
 | `source` | `source` |
+| `serviceSlots.before` / `.after` | `buffer_before` / `buffer_after` (minutes) |
 | `recurrence.rrule` | the series' rule (bookings/recurrence.py) |
-| `serviceSlots`, `free`, `summary`, `description`, `visitors`, `members` | see bridge.py |
+| `free`, `summary`, `description`, `visitors`, `members` | see bridge.py |
 """
 
 from __future__ import annotations
@@ -323,6 +324,10 @@ def v3_body(
         body["client_id"] = booking.client_id
     if "source" in booking.given:
         body["source"] = booking.source
+    for name in ("buffer_before", "buffer_after"):
+        minutes = getattr(booking, name)
+        if minutes is not None:
+            body[name] = minutes
     if current_status is None:  # creating
         if booking.tentative:
             body["tentative_expires_at"] = utc_text(start_at) if start_at else None
@@ -384,7 +389,10 @@ def booking_output(
             "members": [],
             "visitors": [],
             "free": False,
-            "serviceSlots": {"before": 0, "after": 0},
+            "serviceSlots": {
+                "before": record.get("buffer_before", 0),
+                "after": record.get("buffer_after", 0),
+            },
             "recurrence": None,
             "extras": {},
             "fees": [

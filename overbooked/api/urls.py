@@ -23,6 +23,12 @@ urlpatterns = [
     re_path(rf"^slots/{ID.format('slot_id')}/unlock/?$", views.SlotUnlockView.as_view()),
     re_path(r"^bookings/?$", views.BookingListView.as_view()),
     re_path(rf"^bookings/{ID.format('booking_id')}/?$", views.BookingDetailView.as_view()),
+    re_path(rf"^bookings/{ID.format('booking_id')}/cancel/?$", views.BookingCancelView.as_view()),
+    re_path(rf"^bookings/{ID.format('booking_id')}/enable/?$", views.BookingEnableView.as_view()),
+    re_path(
+        rf"^bookings/{ID.format('booking_id')}/reschedule/?$",
+        views.BookingRescheduleView.as_view(),
+    ),
     # Anything else is Overbooked's "Route not found", in its envelope.
     re_path(r"^.*$", csrf_exempt(views.route_not_found)),
 ]

@@ -1,4 +1,4 @@
-"""Overbooked-compatible endpoints (DESIGN §10): resources and slots.
+"""Overbooked-compatible endpoints (DESIGN §10): resources, slots and bookings.
 
 Thin: parse (overbooked/api/inputs.py), call a service, re-read with the selectors
 (for the counts), render (overbooked/api/render.py). Reads take a public or a secret
@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from bookings.models import Booking
 from events.actors import Actor
 from overbooked import bridge
 from overbooked.api import inputs
@@ -61,6 +62,16 @@ class _View(OverbookedView):
 
     def slot_response(self, slot: Slot) -> Response:
         return ok(slot_data(self.slot(slot.public_id), self.now))
+
+    def booking(self, raw_id: Any) -> Booking:
+        booking = bridge.booking_by_public_id(self.client.account_id, parse_uuid(raw_id))
+        if booking is None:
+            raise OverbookedError("E048")
+        return booking
+
+    def booking_response(self, booking: Booking) -> Response:
+        # Read back after the write, at the write's time or later (its status now).
+        return ok(bridge.booking_data(self.booking(booking.public_id), timezone.now()))
 
 
 # Resources
@@ -291,7 +302,14 @@ class SlotUnlockView(_View):
         return self.slot_response(slot)
 
 
-# Bookings (the read side; the writes come with booking a slot, overbooked/bridge.py)
+# Bookings (every write through overbooked/bridge.py and the booking services)
+
+
+def _optional_lock_key(body: dict[str, Any]) -> str | None:
+    value = body.get("lock_key")
+    if value is not None and not isinstance(value, str):
+        raise OverbookedError("E013", "lock_key must be a string")
+    return value or None
 
 
 class BookingListView(_View):
@@ -308,10 +326,54 @@ class BookingListView(_View):
         items, meta = paginate(request, queryset)
         return ok([bridge.booking_data(booking, self.now) for booking in items], meta=meta)
 
+    def post(self, request: Request) -> Response:
+        body = self.body()
+        booking = bridge.booking_create_on_slot(
+            account_id=self.client.account_id,
+            slot_public_id=parse_uuid(inputs.required(body, "slot_id")),
+            lock_key=_optional_lock_key(body),
+            metadata=body.get("metadata"),
+            actor=self.actor,
+        )
+        return self.booking_response(booking)
+
 
 class BookingDetailView(_View):
     def get(self, request: Request, booking_id: str) -> Response:
-        booking = bridge.booking_by_public_id(self.client.account_id, parse_uuid(booking_id))
-        if booking is None:
-            raise OverbookedError("E048")
-        return ok(bridge.booking_data(booking, self.now))
+        return ok(bridge.booking_data(self.booking(booking_id), self.now))
+
+    def patch(self, request: Request, booking_id: str) -> Response:
+        booking = self.booking(booking_id)
+        metadata = self.body().get("metadata")
+        if metadata is not None:
+            booking = bridge.booking_update_metadata(
+                booking=booking, metadata=metadata, actor=self.actor
+            )
+        return self.booking_response(booking)
+
+    def delete(self, request: Request, booking_id: str) -> Response:
+        self.require_secret()
+        bridge.booking_delete(booking=self.booking(booking_id), actor=self.actor)
+        return ok({})
+
+
+class BookingCancelView(_View):
+    def post(self, request: Request, booking_id: str) -> Response:
+        booking = bridge.booking_cancel(booking=self.booking(booking_id), actor=self.actor)
+        return self.booking_response(booking)
+
+
+class BookingEnableView(_View):
+    def post(self, request: Request, booking_id: str) -> Response:
+        booking = bridge.booking_enable(booking=self.booking(booking_id), actor=self.actor)
+        return self.booking_response(booking)
+
+
+class BookingRescheduleView(_View):
+    def post(self, request: Request, booking_id: str) -> Response:
+        booking = self.booking(booking_id)
+        target = parse_uuid(inputs.required(self.body(), "target_slot_id"))
+        booking = bridge.booking_reschedule(
+            booking=booking, target_slot_public_id=target, actor=self.actor
+        )
+        return self.booking_response(booking)

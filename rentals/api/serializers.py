@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from core.timefmt import utc_text
-from rentals.models import MAX_BALANCE_DUE_DAYS, MAX_SUMMARY_LENGTH
+from rentals.models import MAX_BALANCE_DUE_DAYS, MAX_BUFFER_MINUTES, MAX_SUMMARY_LENGTH
 
 
 def _hhmm(value) -> str | None:
@@ -40,6 +40,12 @@ class RentalSerializer(serializers.Serializer):
     checkout_time = serializers.CharField(help_text="HH:MM, local wall-clock time")
     currency = serializers.CharField()
     balance_due_days = serializers.IntegerField()
+    buffer_before = serializers.IntegerField(
+        help_text="extension: minutes of preparation before each new stay (DESIGN §9)"
+    )
+    buffer_after = serializers.IntegerField(
+        help_text="extension: minutes of preparation after each new stay (DESIGN §9)"
+    )
     metadata = serializers.DictField(
         help_text="key/value data of the integration (DESIGN §10): strings, numbers, booleans"
     )
@@ -71,6 +77,8 @@ class RentalSerializer(serializers.Serializer):
             "checkout_time": _hhmm(rental.checkout_time),
             "currency": rental.currency,
             "balance_due_days": rental.balance_due_days,
+            "buffer_before": rental.buffer_before,
+            "buffer_after": rental.buffer_after,
             "metadata": rental.metadata,
             "created_at": utc_text(rental.created_at),
             "updated_at": utc_text(rental.updated_at),
@@ -104,4 +112,10 @@ class RentalInputSerializer(serializers.Serializer):
     currency = serializers.CharField(max_length=3, required=False)
     balance_due_days = serializers.IntegerField(
         min_value=0, max_value=MAX_BALANCE_DUE_DAYS, required=False
+    )
+    buffer_before = serializers.IntegerField(
+        min_value=0, max_value=MAX_BUFFER_MINUTES, required=False, help_text="minutes, default 0"
+    )
+    buffer_after = serializers.IntegerField(
+        min_value=0, max_value=MAX_BUFFER_MINUTES, required=False, help_text="minutes, default 0"
     )

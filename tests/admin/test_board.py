@@ -206,3 +206,17 @@ def test_a_registered_alert_provider_flags_rows(manager_client, rental):
 def test_the_board_is_linked_from_each_rental(manager_client, rental):
     html = manager_client.get(reverse("admin:rentals_rental_change", args=[rental.pk]))
     assert f"{BOARD_URL}?rental={rental.pk}" in html.content.decode()
+
+
+def test_preparation_time_is_drawn_as_hatched_bands_beside_the_bar(
+    manager_client, rental, make_booking
+):
+    booking = make_booking(rental, start=3, nights=2, buffer_before=0, buffer_after=720)
+    plain = make_booking(rental, start=8, nights=2)
+    first = booking.start_at.astimezone(rental.tzinfo).date()
+    html = manager_client.get(BOARD_URL, {"start": first.isoformat()}).content.decode()
+    bar = re.search(rf'data-reference="{booking.reference}".*?</a>', html, re.S).group(0)
+    assert '<span class="buffer buffer-after" style="--f: 0.5000">' in bar
+    assert "buffer-before" not in bar
+    other = re.search(rf'data-reference="{plain.reference}".*?</a>', html, re.S).group(0)
+    assert "buffer" not in other.replace("board-bar", "")

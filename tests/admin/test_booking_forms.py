@@ -396,3 +396,40 @@ def test_the_change_page_shows_computed_fields_read_only(manager_client, rental,
     html = response.content.decode()
     assert booking.reference in html
     assert "150.00" in html  # final rental price
+
+
+def test_the_form_takes_the_rentals_buffers_unless_given(manager_client, rental, day):
+    rental.buffer_after = 180
+    rental.save()
+    page = manager_client.get(ADD_URL)
+    assert 'name="buffer_after"' in page.content.decode()
+    check_in = day(40).date()
+    stay = {"check_in": check_in, "check_out": check_in + dt.timedelta(days=2)}
+    response = manager_client.post(ADD_URL, booking_form(rental=rental, **stay))
+    assert response.status_code == 302, errors_of(response)
+    first = Booking.objects.get()
+    assert (first.buffer_before, first.buffer_after) == (0, 180)
+    # The next guest arrives on the day the first leaves (10:00) at 12:00: in the cleaning.
+    data = booking_form(
+        rental=rental,
+        check_in=stay["check_out"],
+        check_out=stay["check_out"] + dt.timedelta(days=2),
+        buffer_after=30,
+    )
+    data["check_in_time"] = "12:00"
+    assert errors_of(manager_client.post(ADD_URL, data))["check_in_date"] == [
+        f"overlaps the preparation time of booking {first.reference}"
+    ]
+    data["check_in_time"] = "13:00"
+    response = manager_client.post(ADD_URL, data)
+    assert response.status_code == 302, errors_of(response)
+    assert Booking.objects.latest("pk").buffer_after == 30
+
+
+def test_a_buffer_out_of_bounds_is_an_error_on_its_field(manager_client, rental, make_booking):
+    booking = make_booking(rental, start=10, nights=2)
+    data = {**edit_form(manager_client, booking), "buffer_after": "10081"}
+    response = manager_client.post(change_url(booking), data)
+    assert "buffer_after" in errors_of(response)
+    booking.refresh_from_db()
+    assert booking.buffer_after == 0

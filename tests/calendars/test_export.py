@@ -49,14 +49,14 @@ def test_the_feed_lists_current_and_future_stays_as_all_day_events(
     calendar = icalendar.Calendar.from_ical(body)
     events = calendar.walk("VEVENT")
     assert [str(e["UID"]) for e in events] == [
-        f"booking-{stay.pk}@testserver",
-        f"booking-{block.pk}@testserver",
+        f"{stay.public_id}@testserver",
+        f"{block.public_id}@testserver",
     ]
     assert events[0]["DTSTART"].dt == start + dt.timedelta(days=3)
     assert events[0]["DTEND"].dt == start + dt.timedelta(days=6)
     assert "VALUE=DATE" in body.decode().replace("DTSTART;VALUE=DATE", "VALUE=DATE")
     assert [str(e["SUMMARY"]) for e in events] == ["Reserved", "Not available"]
-    assert f"booking-{past.pk}" not in body.decode()
+    assert str(past.public_id) not in body.decode()
     # no personal data
     for secret in ("Ada", "Lovelace", "ada@example.com", "1234"):
         assert secret not in body.decode()
@@ -88,7 +88,7 @@ def test_a_change_shows_in_the_cached_feed(api, rental, make_booking, client):
     path = export_path(rental.pk, 0)
     assert b"VEVENT" not in client.get(path).content
     booking = make_booking(rental, start, start + dt.timedelta(days=2))
-    assert f"booking-{booking.pk}".encode() in client.get(path).content
+    assert str(booking.public_id).encode() in client.get(path).content
     from bookings.services import booking_cancel
 
     booking_cancel(booking=booking)

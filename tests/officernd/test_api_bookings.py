@@ -349,3 +349,18 @@ def test_malformed_bodies_get_the_error_shape(api, base, data, status):
 def test_more_than_100_bookings_in_one_post_is_refused(api, base, body):
     response = api.post(f"{base}/bookings", [body] * 101, format="json")
     assert response.json() == {"message": "at most 100 bookings per request", "status": 422}
+
+
+def test_service_slots_are_the_bookings_buffers(api, base, body, rental):
+    rental.buffer_after = 30
+    rental.save()
+    response = api.post(f"{base}/bookings", body, format="json")
+    assert response.status_code == 201, response.content
+    [created] = response.json()
+    assert created["serviceSlots"] == {"before": 0, "after": 30}  # the resource's
+    path = f"{base}/bookings/{created['id']}"
+    response = api.put(path, {"serviceSlots": {"before": 15, "after": 45}}, format="json")
+    assert response.status_code == 200, response.content
+    booking = Booking.objects.get(pk=created["id"])
+    assert (booking.buffer_before, booking.buffer_after) == (15, 45)
+    assert api.get(path).json()["serviceSlots"] == {"before": 15, "after": 45}

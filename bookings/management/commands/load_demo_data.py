@@ -240,6 +240,42 @@ class Command(BaseCommand):
                 "initial_price": "2800",
             },
         )
+        # Preparation time (DESIGN §9; appended, as above): the cabin needs three hours
+        # of cleaning after every stay, so a guest leaving at 10:00 frees it at 13:00
+        # and an arrival on that day is at 15:00.
+        studio = Rental.objects.create(
+            account=account,
+            name="Dune Cabin",
+            city="Lège-Cap-Ferret",
+            country_code="FR",
+            timezone="Europe/Paris",
+            currency="EUR",
+            sleeps=2,
+            checkin_time=dt.time(15, 0),
+            buffer_after=180,
+        )
+        _demo_booking(
+            rental=studio,
+            data={
+                "booked": True,
+                "start_at": day(2),
+                "end_at": day(6),
+                "client_id": ada.pk,
+                "adults": 2,
+                "initial_price": "400",
+            },
+        )
+        _demo_booking(
+            rental=studio,
+            data={
+                "booked": True,
+                "start_at": day(6),
+                "end_at": day(9),
+                "client_id": alan.pk,
+                "adults": 1,
+                "initial_price": "300",
+            },
+        )
 
 
 DEMO = Actor.system("demo_data")
