@@ -28,10 +28,15 @@ def resources_for_account(account_id: int, now: dt.datetime) -> QuerySet[Rental]
         Rental.objects.filter(account_id=account_id)
         .annotate(
             num_slots=_count(Slot.objects.filter(account_id=account_id, rental_id=OuterRef("pk"))),
+            # `available` is an aggregate over the slot's bookings: count the slots it
+            # selects, not the grouped rows themselves (one per slot).
             num_available_slots=_count(
-                slots_for_account(account_id, now)
-                .filter(Q(available=True), rental_id=OuterRef("pk"))
-                .select_related(None)
+                Slot.objects.filter(
+                    rental_id=OuterRef("pk"),
+                    pk__in=slots_for_account(account_id, now)
+                    .filter(Q(available=True))
+                    .values("pk"),
+                )
             ),
             num_bookings=_count(bookings),
             num_active_bookings=_count(bookings.blocking(now)),
