@@ -321,7 +321,7 @@ class BookingAdmin(AccountScopedAdmin):
             ("adults", "children"),
             ("expected_checkin_time", "expected_checkout_time"),
         ]
-        details = ["door_key_code", "external_reference", "source", "notes"]
+        details = ["door_key_code", "external_reference", "source", "notes", "metadata"]
         if obj is None:
             details.append("comment")
         fieldsets = [

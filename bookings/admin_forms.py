@@ -33,6 +33,7 @@ from bookings.services import (
     booking_update,
 )
 from core.errors import DomainError
+from core.metadata_admin import MetadataFormField
 from events.actors import Actor
 from rentals.models import MAX_BUFFER_MINUTES, RentalsFee
 
@@ -139,9 +140,11 @@ class BookingAdminForm(forms.ModelForm):
     author = ""
     actor: Actor | None = None
 
+    metadata = MetadataFormField(label="Metadata")
+
     class Meta:
         model = Booking
-        fields = ["rental", "client", *PLAIN_FIELDS]
+        fields = ["rental", "client", *PLAIN_FIELDS, "metadata"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -266,6 +269,13 @@ class BookingAdminForm(forms.ModelForm):
             if values["status"] == Booking.Status.TENTATIVE:
                 wall_clock = timezone.make_naive(cleaned["tentative_expires_at"])
                 values["tentative_expires_at"] = wall_clock.replace(tzinfo=tz).astimezone(dt.UTC)
+        if "metadata" in self.fields and (adding or "metadata" in changed):
+            # The editor shows the whole object; the service merges changes, so a key
+            # removed on the page is sent as a removal (None).
+            shown = cleaned.get("metadata") or {}
+            old = {} if adding else (self.instance.metadata or {})
+            if shown or old:
+                values["metadata"] = {**dict.fromkeys(set(old) - set(shown)), **shown}
         comments = (cleaned["comment"],) if adding and cleaned.get("comment") else ()
         return BookingInput(**values, comments=comments)
 

@@ -20,10 +20,13 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 
 from rentals.models import Rental
@@ -49,15 +52,25 @@ def _active_booking(now: dt.datetime, prefix: str = "") -> Q:
     )
 
 
+def _bookings_count(now: dt.datetime | None = None) -> Coalesce:
+    """COUNT of the slot's bookings (active ones when `now` is given) as a correlated
+    subquery: no GROUP BY on the slots, so the annotated queryset can itself be counted
+    in a subquery per rental (overbooked/selectors.py)."""
+    from bookings.models import Booking  # bookings import this module (lock order)
+
+    bookings = Booking.objects.filter(slot_id=OuterRef("pk"))
+    if now is not None:
+        bookings = bookings.filter(_active_booking(now))
+    counted = bookings.order_by().values("slot_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def _with_counts(queryset: QuerySet[Slot], now: dt.datetime) -> QuerySet[Slot]:
     if not slots_have_bookings():
         zero = Value(0, output_field=IntegerField())
         return queryset.annotate(num_bookings=zero, num_active_bookings=zero)
     return queryset.annotate(
-        num_bookings=Count(BOOKINGS, distinct=True),
-        num_active_bookings=Count(
-            BOOKINGS, filter=_active_booking(now, f"{BOOKINGS}__"), distinct=True
-        ),
+        num_bookings=_bookings_count(), num_active_bookings=_bookings_count(now)
     )
 
 

@@ -433,3 +433,25 @@ def test_a_buffer_out_of_bounds_is_an_error_on_its_field(manager_client, rental,
     assert "buffer_after" in errors_of(response)
     booking.refresh_from_db()
     assert booking.buffer_after == 0
+
+
+def _metadata_rows(rows: dict[str, str]) -> dict[str, str]:
+    data = {"metadata-rows": str(len(rows))}
+    for i, (key, value) in enumerate(rows.items()):
+        data |= {
+            f"metadata-key-{i}": key,
+            f"metadata-type-{i}": "string",
+            f"metadata-value-{i}": value,
+        }
+    return data
+
+
+def test_metadata_is_edited_as_key_value_rows_and_removals_stick(
+    manager_client, rental, make_booking
+):
+    booking = make_booking(rental, start=10, nights=2, metadata={"a": "1", "b": "2"})
+    data = {**edit_form(manager_client, booking), **_metadata_rows({"b": "3", "c": "4"})}
+    response = manager_client.post(change_url(booking), data)
+    assert response.status_code == 302, errors_of(response)
+    booking.refresh_from_db()
+    assert booking.metadata == {"b": "3", "c": "4"}  # "a" removed on the page
