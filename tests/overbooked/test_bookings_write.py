@@ -115,3 +115,19 @@ def test_another_accounts_booking_is_e048(other_secret, public, slot_of):
     ):
         assert _error(response) == (404, "E048")
     assert Booking.objects.get(public_id=booking_id).status == "booked"
+
+
+def test_a_retried_booking_with_the_same_idempotency_key_is_made_once(public, slot_of):
+    slot = slot_of(capacity=3)
+    headers = {"HTTP_IDEMPOTENCY_KEY": "order-A-17"}
+    body = {"slot_id": slot["id"], "metadata": {"order": "A-17"}}
+    first = public.post(f"{BASE}/bookings", body, format="json", **headers)
+    again = public.post(f"{BASE}/bookings", body, format="json", **headers)
+    assert first.status_code == again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Booking.objects.filter(slot__public_id=slot["id"]).count() == 1
+    other = public.post(
+        f"{BASE}/bookings", {**body, "metadata": {"order": "B"}}, format="json", **headers
+    )
+    assert _error(other) == (422, "idempotency_key_reused")
