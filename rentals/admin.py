@@ -13,15 +13,19 @@ from django.db import models
 from accounts.admin_scoping import AccountScopedAdmin, AccountScopedMixin
 from core.metadata_admin import MetadataFormField
 from events.actors import Actor
-from rentals.inputs import INTEGER_FIELDS, TEXT_FIELDS, TIME_FIELDS, RentalInput, currency_code
+from rentals.inputs import (
+    INTEGER_FIELDS,
+    RESOURCE_FIELDS,
+    TEXT_FIELDS,
+    TIME_FIELDS,
+    RentalInput,
+    currency_code,
+)
 from rentals.models import Rental, RentalsFee, Tax
-from rentals.resources import resource_update
 from rentals.services import rental_create, rental_update
 
-RENTAL_FIELDS = frozenset({*TEXT_FIELDS, *INTEGER_FIELDS, *TIME_FIELDS})
-# The rental as an Overbooked resource: written by rentals/resources.py.
+RENTAL_FIELDS = frozenset({*TEXT_FIELDS, *INTEGER_FIELDS, *TIME_FIELDS, *RESOURCE_FIELDS})
 BUFFER_FIELDS = ("buffer_before", "buffer_after")
-RESOURCE_FIELDS = ("status", "booking_disabled_before", "public_scheduling_enabled", "metadata")
 
 
 class RentalAdminForm(forms.ModelForm):
@@ -107,27 +111,24 @@ class RentalAdmin(AccountScopedAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        """Through rentals/services.py (the form has checked every rule it applies);
-        an edit writes only the fields changed on the page."""
+        """Through rentals/services.py (the form has checked every rule it applies), in
+        one write with one event; an edit writes only the fields changed on the page."""
         if not request.user.is_superuser:
             obj.account_id = request.user.account_id
         names = RENTAL_FIELDS & (set(form.changed_data) if change else set(form.cleaned_data))
-        rental_input = RentalInput.of(**{name: form.cleaned_data[name] for name in names})
+        values = {name: form.cleaned_data[name] for name in names}
+        if change and "metadata" in values:
+            # The editor sends the whole object, the service merges changes: a key shown
+            # on the page and left out was removed (one added meanwhile elsewhere stays).
+            shown = form.initial.get("metadata") or {}
+            removed = {key: None for key in shown if key not in values["metadata"]}
+            values["metadata"] = {**removed, **values["metadata"]}
+        rental_input = RentalInput.of(**values)
         actor = Actor.user(request.user.pk)
         if change:
             saved = rental_update(rental=obj, rental_input=rental_input, actor=actor)
         else:
             saved = rental_create(account_id=obj.account_id, rental_input=rental_input, actor=actor)
-        resource = {name: form.cleaned_data[name] for name in RESOURCE_FIELDS}
-        if change:
-            resource = {
-                name: resource[name] for name in RESOURCE_FIELDS if name in form.changed_data
-            }
-        if "metadata" in resource:  # the editor sends the whole object: a key left out is removed
-            removed = {key: None for key in saved.metadata if key not in resource["metadata"]}
-            resource["metadata"] = {**removed, **resource["metadata"]}
-        if resource:
-            saved = resource_update(rental=saved, actor=actor, **resource)
         vars(obj).update(vars(saved))  # the admin goes on with `obj` (inlines, redirect)
 
     def save_formset(self, request, form, formset, change):

@@ -1,5 +1,6 @@
 """Typed rental input: the v3 rental body parsed once, at the edge (API; the admin's
-form builds the same RentalInput from cleaned_data). Limits are the model's fields."""
+form and the Overbooked resource views build the same RentalInput). Limits are the
+model's fields, and MAX_BOOKING_DISABLED_BEFORE."""
 
 from __future__ import annotations
 
@@ -41,6 +42,10 @@ TEXT_FIELDS = (
     "currency",
 )
 TIME_FIELDS = ("checkin_time", "checkout_time")
+# The rental as an Overbooked resource (DESIGN §10). `metadata` is the changes to merge
+# (core/metadata.py: a key set to None or "" is removed), not the whole object.
+RESOURCE_FIELDS = ("metadata", "status", "booking_disabled_before", "public_scheduling_enabled")
+MAX_BOOKING_DISABLED_BEFORE = 10 * 366 * 24 * 3600  # ten years, in seconds
 NOT_NULL_FIELDS = frozenset(
     {
         "name",
@@ -59,13 +64,14 @@ _HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 @dataclass(frozen=True)
 class RentalInput:
     """The typed values of the fields a rental write gives (model field name -> value:
-    `str`, `int | None`, `datetime.time`); absent fields stay as they are."""
+    `str`, `int | None`, `bool`, `datetime.time`, a metadata mapping); absent fields
+    stay as they are."""
 
     given: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(cls, **values: Any) -> RentalInput:
-        unknown = set(values) - {*TEXT_FIELDS, *INTEGER_FIELDS, *TIME_FIELDS}
+        unknown = set(values) - {*TEXT_FIELDS, *INTEGER_FIELDS, *TIME_FIELDS, *RESOURCE_FIELDS}
         assert not unknown, f"not rental input fields: {unknown}"
         return cls(given=dict(values))
 

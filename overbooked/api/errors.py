@@ -24,7 +24,7 @@ from rest_framework.views import set_rollback
 from core.errors import DomainError, Forbidden, NotFound
 from core.exceptions import payload_too_large_title
 from core.metadata import MetadataInvalid
-from rentals.resources import ResourceCutoffInvalid, ResourceTimezoneInvalid
+from rentals.errors import RentalCutoffInvalid, RentalTimezoneInvalid
 from slots import errors as slot_errors
 
 logger = logging.getLogger(__name__)
@@ -86,8 +86,8 @@ DOMAIN_CODES: tuple[tuple[type[DomainError], str], ...] = (
     (slot_errors.SlotDisabled, "E051"),
     (slot_errors.SlotFull, "E049"),
     (slot_errors.ResourceNotPublished, "E061"),
-    (ResourceTimezoneInvalid, "E022"),
-    (ResourceCutoffInvalid, "E058"),
+    (RentalTimezoneInvalid, "E022"),
+    (RentalCutoffInvalid, "E058"),
 )
 
 

@@ -23,8 +23,9 @@ from overbooked.api.base import OverbookedView, ok, paginate, parse_uuid
 from overbooked.api.errors import OverbookedError, json_error
 from overbooked.api.render import resource_data, slot_data
 from overbooked.selectors import resource_by_public_id, resources_for_account
-from rentals import resources as resource_services
+from rentals.inputs import RentalInput
 from rentals.models import Rental
+from rentals.services import rental_create, rental_delete, rental_update
 from slots import services as slot_services
 from slots.models import Slot
 from slots.selectors import slot_by_public_id, slots_for_account
@@ -95,16 +96,19 @@ class ResourceListView(_View):
         self.require_secret()
         body = self.body()
         scheduling = body.get("public_scheduling_enabled")
-        rental = resource_services.resource_create(
-            account_id=self.client.account_id,
+        metadata = inputs.metadata(body.get("metadata"))
+        # A new resource is a draft, as in Overbooked: its slots are bookable once published.
+        rental_input = RentalInput.of(
             name=inputs.text(inputs.required(body, "name"), "name"),
             timezone=inputs.text(inputs.required(body, "timezone"), "timezone", 64),
-            metadata=inputs.metadata(body.get("metadata")),
+            status=Rental.Status.DRAFT,
             public_scheduling_enabled=(
                 False if scheduling is None else inputs.boolean(scheduling, "x", "E066")
             ),
-            actor=self.actor,
-            now=self.now,
+            **({} if metadata is None else {"metadata": metadata}),
+        )
+        rental = rental_create(
+            account_id=self.client.account_id, rental_input=rental_input, actor=self.actor
         )
         return self.resource_response(rental)
 
@@ -117,45 +121,40 @@ class ResourceDetailView(_View):
         self.require_secret()
         rental = self.resource(resource_id)
         body = self.body()
-        scheduling = body.get("public_scheduling_enabled")
-        cutoff = body.get("booking_disabled_before")
-        rental = resource_services.resource_update(
-            rental=rental,
-            actor=self.actor,
-            name=None if body.get("name") is None else inputs.text(body["name"], "name"),
-            timezone=(
-                None
-                if body.get("timezone") is None
-                else inputs.text(body["timezone"], "timezone", 64)
-            ),
-            metadata=inputs.metadata(body.get("metadata")),
-            booking_disabled_before=(
-                None
-                if cutoff is None
-                else inputs.integer(cutoff, "booking_disabled_before", "E058")
-            ),
-            public_scheduling_enabled=(
-                None
-                if scheduling is None
-                else inputs.boolean(scheduling, "public_scheduling_enabled", "E066")
-            ),
-            now=self.now,
+        given: dict[str, Any] = {}
+        if body.get("name") is not None:
+            given["name"] = inputs.text(body["name"], "name")
+        if body.get("timezone") is not None:
+            given["timezone"] = inputs.text(body["timezone"], "timezone", 64)
+        metadata = inputs.metadata(body.get("metadata"))
+        if metadata is not None:
+            given["metadata"] = metadata
+        if body.get("booking_disabled_before") is not None:
+            given["booking_disabled_before"] = inputs.integer(
+                body["booking_disabled_before"], "booking_disabled_before", "E058"
+            )
+        if body.get("public_scheduling_enabled") is not None:
+            given["public_scheduling_enabled"] = inputs.boolean(
+                body["public_scheduling_enabled"], "public_scheduling_enabled", "E066"
+            )
+        rental = rental_update(
+            rental=rental, rental_input=RentalInput.of(**given), actor=self.actor
         )
         return self.resource_response(rental)
 
     def delete(self, request: Request, resource_id: str) -> Response:
         self.require_secret()
-        resource_services.resource_delete(
-            rental=self.resource(resource_id), actor=self.actor, now=self.now
-        )
+        rental_delete(rental=self.resource(resource_id), actor=self.actor)
         return ok({})
 
 
 class ResourcePublishView(_View):
     def post(self, request: Request, resource_id: str) -> Response:
         self.require_secret()
-        rental = resource_services.resource_publish(
-            rental=self.resource(resource_id), actor=self.actor, now=self.now
+        rental = rental_update(
+            rental=self.resource(resource_id),
+            rental_input=RentalInput.of(status=Rental.Status.PUBLISHED),
+            actor=self.actor,
         )
         return self.resource_response(rental)
 
@@ -163,8 +162,10 @@ class ResourcePublishView(_View):
 class ResourceConvertDraftView(_View):
     def post(self, request: Request, resource_id: str) -> Response:
         self.require_secret()
-        rental = resource_services.resource_convert_to_draft(
-            rental=self.resource(resource_id), actor=self.actor, now=self.now
+        rental = rental_update(
+            rental=self.resource(resource_id),
+            rental_input=RentalInput.of(status=Rental.Status.DRAFT),
+            actor=self.actor,
         )
         return self.resource_response(rental)
 
