@@ -12,17 +12,17 @@ exclusion constraint `slot_no_overlap` is the backstop.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from bookings.models import Booking
 from calendars.occupancy import MAX_BUFFER, booking_occupied_period
+from core.db import constraint_backstop
 from core.errors import ValidationFailed
 from core.metadata import metadata_clean, metadata_merge
 from events.actors import Actor
@@ -61,22 +61,6 @@ def lock_key_matches(slot: Slot, lock_key: str | None) -> bool:
     if not lock_key or not slot.lock_key_hash:
         return False
     return constant_time_compare(lock_key_hash(lock_key), slot.lock_key_hash)
-
-
-@contextmanager
-def _overlap_backstop() -> Iterator[None]:
-    """The exclusion constraint (or a deadlock met checking it) is the ordinary E024."""
-    try:
-        yield
-    except IntegrityError as exc:
-        if OVERLAP_CONSTRAINT in str(exc):
-            raise SlotOverlap() from exc
-        raise
-    except OperationalError as exc:
-        message = str(exc).lower()
-        if "deadlock" in message and "exclusion constraint" in message:
-            raise SlotOverlap() from exc
-        raise
 
 
 def _state(slot: Slot) -> dict[str, Any]:
@@ -157,7 +141,7 @@ def slot_create(
     _check_times(start_at, end_at)
     _check_capacity(capacity)
     clean_metadata = metadata_clean(metadata)
-    with _overlap_backstop(), transaction.atomic():
+    with constraint_backstop(OVERLAP_CONSTRAINT, error=SlotOverlap), transaction.atomic():
         rental = _lock_rental(rental)
         _ensure_window_free(rental, start_at, end_at, now)
         slot = Slot.objects.create(
@@ -229,7 +213,7 @@ def slot_update(
     now = now or timezone.now()
     if capacity is not None:
         _check_capacity(capacity)
-    with _overlap_backstop(), transaction.atomic():
+    with constraint_backstop(OVERLAP_CONSTRAINT, error=SlotOverlap), transaction.atomic():
         rental = _lock_rental(slot.rental)
         slot = _lock_slot(slot)
         before = _state(slot)
@@ -260,7 +244,7 @@ def slot_update(
 
 def _set_status(slot: Slot, status: str, actor: Actor, now: dt.datetime | None) -> Slot:
     now = now or timezone.now()
-    with _overlap_backstop(), transaction.atomic():
+    with constraint_backstop(OVERLAP_CONSTRAINT, error=SlotOverlap), transaction.atomic():
         rental = _lock_rental(slot.rental)
         slot = _lock_slot(slot)
         if slot.status == status:
