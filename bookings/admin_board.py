@@ -3,8 +3,11 @@
 Each day is two half-day columns. A stay's bar starts in the second half of its
 check-in day and ends with the first half of its check-out day, in the rental's own time
 zone, so a guest leaving on Saturday and the next arriving that Saturday share the day
-and both show. A page costs two queries whatever its size: the page of rentals, then all
-their bookings in the window (bench/admin.py times 1,000 rentals × 30 days).
+and both show. Slots (bookings/admin_slots.py) are outlined bars in lanes below the
+stays, each with booked/capacity; the bookings of a slot are counted there, not drawn
+as stays. A page costs three queries whatever its size: the page of rentals, then all
+their bookings in the window, then all their slots with their counts (bench/admin.py
+times 1,000 rentals × 30 days).
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.admin_scoping import scope_to_user
 from bookings.admin_extensions import BoardAlert, board_alert_providers
+from bookings.admin_slots import SlotBar, assign_slot_lanes, slot_bar, slot_bookings_url
 from bookings.models import Booking, reference_for
 from rentals.models import Rental
+from slots.selectors import slots_in_window
 
 WINDOWS = (7, 14, 30, 60)
 DEFAULT_WINDOW = 30
@@ -78,6 +83,7 @@ class Row:
     rental: Rental
     today: dt.date
     bars: list[Bar] = field(default_factory=list)
+    slots: list[SlotBar] = field(default_factory=list)
     alerts: list[tuple[BoardAlert, int, int]] = field(default_factory=list)  # and grid lines
     lanes: int = 1
 
@@ -172,6 +178,7 @@ def planning_board(
     after = first + dt.timedelta(days=window)
 
     by_rental: dict[int, list] = defaultdict(list)
+    slots_by_rental: dict[int, list] = defaultdict(list)
     if page_rentals:
         utc_start = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC) - WIDEST_OFFSET
         utc_end = dt.datetime.combine(after, dt.time(), tzinfo=dt.UTC) + WIDEST_OFFSET
@@ -180,6 +187,7 @@ def planning_board(
                 # account first: the (account, rental, start_at, end_at) index leads with it
                 account_id__in={r.account_id for r in page_rentals},
                 rental_id__in=[r.pk for r in page_rentals],
+                slot__isnull=True,  # a slot's bookings are counted in its bar
             )
             .overlapping(utc_start, utc_end)
             .blocking(now)
@@ -189,6 +197,10 @@ def planning_board(
         )
         for booking in bookings:
             by_rental[booking.rental_id].append(booking)
+        for slot in slots_in_window(
+            rentals=page_rentals, start_at=utc_start, end_at=utc_end, now=now
+        ):
+            slots_by_rental[slot.rental_id].append(slot)
 
     alerts: dict[int, list[BoardAlert]] = defaultdict(list)
     for provider in board_alert_providers:
@@ -212,7 +224,12 @@ def planning_board(
             bar = _bar(booking, tz, first, after)
             if bar is not None:
                 row.bars.append(bar)
-        row.lanes = _assign_lanes(row.bars)
+        for slot in slots_by_rental.get(rental.pk, []):
+            drawn = slot_bar(slot, tz, first, last_line, now)
+            if drawn is not None:
+                row.slots.append(drawn)
+        stay_lanes = _assign_lanes(row.bars) if row.bars else 0
+        row.lanes = max(1, stay_lanes + assign_slot_lanes(row.slots, stay_lanes + 1))
         rows.append(row)
     return Board(
         start=first,
@@ -299,6 +316,7 @@ def render_rows(board: Board) -> SafeString:
     booking_url = reverse("admin:bookings_booking_change", args=[0]).replace("/0/", "/{}/")
     rental_url = reverse("admin:rentals_rental_change", args=[0]).replace("/0/", "/{}/")
     calendar_url = reverse("admin:rentals_rental_calendar", args=[0]).replace("/0/", "/{}/")
+    slot_url = slot_bookings_url(0).replace("=0&", "={}&")
     out: list[str] = []
     add = out.append
     for row in board.rows:
@@ -352,6 +370,15 @@ def render_rows(board: Board) -> SafeString:
             if bar.buffer_after:
                 add(BUFFER.format("after", bar.buffer_after))
             add("</a>")
+        for slot in row.slots:
+            add(
+                f'<a class="board-slot {slot.state_classes}" '
+                f'style="grid-column: {slot.start_line} / {slot.end_line}; grid-row: {slot.lane}" '
+                f'href="{slot_url.format(slot.slot_id)}" '
+                f'data-slot="{slot.slot_id}" data-booked="{slot.booked}" '
+                f'data-capacity="{slot.capacity}" title="{escape(slot.title)} ({zone})">'
+                f'<span class="bar-label">{escape(slot.label)}</span></a>'
+            )
         for alert, start_line, end_line in row.alerts:
             add(
                 f'<a class="board-alert" style="grid-column: {start_line} / {end_line}" '

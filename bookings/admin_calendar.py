@@ -3,8 +3,10 @@
 Days are the rental's local calendar days, each cut in two halves (morning, afternoon).
 A stay is drawn from the afternoon of its check-in day to the morning of its check-out
 day, as on the planning board: a departure and an arrival on the same day share it, and
-a stay ending Friday reads differently from one ending Saturday. All the month's
-bookings come from one query.
+a stay ending Friday reads differently from one ending Saturday. The month's slots are
+outlined bars with booked/capacity (bookings/admin_slots.py); a slot's bookings are
+counted there, not drawn as stays. All the month's bookings come from one query, its
+slots with their counts from another.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from bookings.admin_slots import SlotBar, slot_bar
 from bookings.models import Booking
 from core.timeparse import MAX_INSTANT, MIN_INSTANT
 from rentals.models import Rental
+from slots.selectors import slots_in_window
 
 
 @dataclass
@@ -38,6 +42,7 @@ class Bar:
 class Week:
     days: list[dt.date]
     bars: list[Bar] = field(default_factory=list)
+    slots: list[SlotBar] = field(default_factory=list)
 
 
 @dataclass
@@ -50,6 +55,7 @@ class MonthCalendar:
     next_month: dt.date
     include_canceled: bool
     booking_count: int
+    slot_count: int = 0
 
 
 _FIRST_MONTH = MIN_INSTANT.date().replace(day=1)
@@ -98,7 +104,9 @@ def month_calendar(
     start_at = dt.datetime.combine(grid_start, dt.time(), tzinfo=tz)
     end_at = dt.datetime.combine(grid_end, dt.time(), tzinfo=tz)
 
-    month_bookings = Booking.objects.filter(rental=rental).overlapping(start_at, end_at)
+    month_bookings = Booking.objects.filter(rental=rental, slot__isnull=True).overlapping(
+        start_at, end_at
+    )
     if not include_canceled:
         month_bookings = month_bookings.blocking(now)
 
@@ -136,6 +144,13 @@ def month_calendar(
                 )
             )
 
+    slots = list(slots_in_window(rentals=[rental], start_at=start_at, end_at=end_at, now=now))
+    for slot in slots:
+        for week in weeks:
+            drawn = slot_bar(slot, tz, week.days[0], 15, now)
+            if drawn is not None:
+                week.slots.append(drawn)
+
     return MonthCalendar(
         rental=rental,
         month=month,
@@ -145,4 +160,5 @@ def month_calendar(
         next_month=(month + dt.timedelta(days=32)).replace(day=1),
         include_canceled=include_canceled,
         booking_count=len(bookings),
+        slot_count=len(slots),
     )

@@ -1,4 +1,5 @@
-"""Reads of slots: the Overbooked lists and counts, and what the booking services need.
+"""Reads of slots: the Overbooked lists and counts, the admin's grids, and what the
+booking services need.
 
 For the booking services (they lock the rental, then count under the slot's row lock):
 `active_slots_overlapping` (an active slot occupies its window against direct bookings)
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
@@ -120,6 +122,32 @@ def slots_for_account(account_id: int, now: dt.datetime) -> QuerySet[Slot]:
     ).order_by("start_at", "id")
     return queryset.annotate(
         available=ExpressionWrapper(available_condition(now), output_field=BooleanField())
+    )
+
+
+SLOT_BAR_FIELDS = ("id", "rental_id", "start_at", "end_at", "capacity", "status", "lock_until")
+
+
+def slots_in_window(
+    *, rentals: Sequence[Rental], start_at: dt.datetime, end_at: dt.datetime, now: dt.datetime
+) -> QuerySet:
+    """The slots of `rentals` meeting `[start_at, end_at)`, active and disabled, as named
+    rows of SLOT_BAR_FIELDS plus `booked` (its active bookings, a correlated subquery):
+    one query for a whole page of rentals (the admin's planning board and calendar)."""
+    if not rentals:
+        return Slot.objects.none().values_list(*SLOT_BAR_FIELDS, named=True)
+    queryset = Slot.objects.filter(
+        # account first: the (account, rental, start_at, end_at) index leads with it
+        account_id__in={rental.account_id for rental in rentals},
+        rental_id__in=[rental.pk for rental in rentals],
+    ).overlapping(start_at, end_at)
+    booked = (
+        _bookings_count(now) if slots_have_bookings() else Value(0, output_field=IntegerField())
+    )
+    return (
+        queryset.annotate(booked=booked)
+        .order_by("rental_id", "start_at", "id")
+        .values_list(*SLOT_BAR_FIELDS, "booked", named=True)
     )
 
 

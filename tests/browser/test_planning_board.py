@@ -14,7 +14,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 
+from bookings import services
+from bookings.inputs import BookingInput
 from bookings.models import Client
+from events.actors import Actor
+from slots.services import slot_create
 from tests.browser.test_admin_in_chromium import sign_in, wait
 from tests.factories import booking_create
 
@@ -122,6 +126,69 @@ def test_the_board_draws_stays_where_they_are_and_a_changeover_shares_the_day(
     wait(browser, ec.url_contains(f"/admin/bookings/booking/{desk_day['arriving'].pk}/change/"))
     full_page(browser, screenshot, "booking-1280")
     assert no_horizontal_scroll(browser)
+
+
+def test_a_slot_is_an_outlined_bar_with_its_count_below_the_stays(
+    browser, screenshot, live_server, desk_day
+):
+    chalet, actor = desk_day["chalet"], Actor.system("test")
+    day = desk_day["today"] + dt.timedelta(days=5)  # between the chalet's block and hold
+    begin = dt.datetime.combine(day, dt.time(9), tzinfo=chalet.tzinfo)
+    slot = slot_create(
+        rental=chalet, start_at=begin, end_at=begin + dt.timedelta(hours=1), capacity=2, actor=actor
+    )
+    taken = services.booking_create(
+        rental=chalet, booking_input=BookingInput(status="booked"), actor=actor, slot_id=slot.pk
+    )
+    at_width(browser)
+    sign_in(browser, live_server, desk_day["manager"])
+    start = desk_day["today"] - dt.timedelta(days=4)
+    browser.get(f"{live_server.url}/admin/bookings/booking/board/?start={start}&days=14")
+    bar = wait(
+        browser,
+        ec.visibility_of_element_located((By.CSS_SELECTOR, f'a.board-slot[data-slot="{slot.pk}"]')),
+    )
+    assert bar.text == "1/2"
+    label = bar.find_element(By.CSS_SELECTOR, ".bar-label")  # whole, on a half-day's width
+    assert browser.execute_script(
+        "return arguments[0].scrollWidth <= arguments[0].clientWidth", label
+    )
+    cell = browser.find_element(By.CSS_SELECTOR, f'.board-day[data-date="{day}"]')
+    left, half = cell.location["x"], cell.size["width"] / 2
+    # within the morning half of its day
+    assert (
+        left - 2 <= bar.location["x"] and bar.location["x"] + bar.size["width"] <= left + half + 2
+    )
+    hold = browser.find_element(
+        By.CSS_SELECTOR, f'a.board-bar[data-reference="{desk_day["hold"].reference}"]'
+    )
+    row = browser.find_element(By.CSS_SELECTOR, f'.board-row[data-rental="{chalet.pk}"]')
+    # on its rental's row, in the lane below the stays
+    assert hold.location["y"] < bar.location["y"] < row.location["y"] + row.size["height"]
+    # told apart from a stay: outlined with a dashed border, not filled with a status colour
+    assert bar.value_of_css_property("border-top-style") == "dashed"
+    assert bar.value_of_css_property("background-color") != hold.value_of_css_property(
+        "background-color"
+    )
+    full_page(browser, screenshot, "board-slots-1280")
+
+    bar.click()
+    wait(browser, ec.url_contains(f"slot__id__exact={slot.pk}"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")
+    assert len(rows) == 1 and taken.reference in rows[0].text
+
+    # The rental's month calendar draws it too, with its hours.
+    browser.get(f"{live_server.url}/admin/rentals/rental/{chalet.pk}/calendar/?month={day:%Y-%m}")
+    on_calendar = wait(
+        browser,
+        ec.visibility_of_element_located((By.CSS_SELECTOR, f'a.cal-slot[data-slot="{slot.pk}"]')),
+    )
+    assert on_calendar.text.split() == ["1/2", "·", "09:00"]  # on one line or two, whole
+    assert browser.execute_script(
+        "return arguments[0].scrollWidth <= arguments[0].clientWidth", on_calendar
+    )
+    assert on_calendar.value_of_css_property("border-top-style") == "dashed"
+    full_page(browser, screenshot, "calendar-slots-1280")
 
 
 def test_an_empty_night_opens_the_add_form_prefilled(browser, live_server, rental, desk_day):

@@ -1,0 +1,143 @@
+"""A slot drawn on the admin's half-day grids (the planning board, a rental's month
+calendar): a bar over its window saying how full it is (booked/capacity), told apart
+from stays by its look (outlined, not filled) and its class (`board-slot`, `cal-slot`).
+
+Grid lines count half-days from the first day's morning (line 1). A slot covers the
+halves its window touches in the rental's time zone: 09:00–10:00 fills that morning,
+14:00–18:00 that afternoon, 10:00–15:00 the whole day. Its bookings have its times and
+are counted in its bar rather than drawn as stays: up to `capacity` of them share the
+window by design. The bar links to them (the bookings list filtered by the slot).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.urls import reverse
+
+NOON = dt.time(12)
+_JUST_BEFORE = dt.timedelta(microseconds=1)
+
+
+def _half(moment: dt.datetime, first: dt.date) -> int:
+    """The half-day of `moment` (local), 0 for `first`'s morning."""
+    return 2 * (moment.date() - first).days + (0 if moment.time() < NOON else 1)
+
+
+def slot_lines(start: dt.datetime, end: dt.datetime, first: dt.date) -> tuple[int, int]:
+    """Grid lines of the half-days `[start, end)` touches (local times)."""
+    return _half(start, first) + 1, _half(end - _JUST_BEFORE, first) + 2
+
+
+def slot_bookings_url(slot_id: int) -> str:
+    """The bookings list showing the slot's bookings (the live ones: those it counts)."""
+    query = urlencode({"slot__id__exact": slot_id, "when": "all"})
+    return f"{reverse('admin:bookings_booking_changelist')}?{query}"
+
+
+@dataclass
+class SlotBar:
+    slot_id: int
+    status: str  # active | disabled
+    start_line: int
+    end_line: int
+    continues_before: bool
+    continues_after: bool
+    start: dt.datetime  # local to the rental
+    end: dt.datetime
+    capacity: int
+    booked: int  # its active bookings
+    locked_until: dt.datetime | None  # local; None when not locked now
+    lane: int = 1
+
+    @property
+    def url(self) -> str:
+        return slot_bookings_url(self.slot_id)
+
+    @property
+    def full(self) -> bool:
+        return self.booked >= self.capacity
+
+    @property
+    def count(self) -> str:
+        return f"{self.booked}/{self.capacity}"
+
+    @property
+    def label(self) -> str:
+        """The board's: a half-day there can be 20 px wide, so the count alone (the
+        times are in the title)."""
+        return self.count + (" 🔒" if self.locked_until else "")
+
+    @property
+    def long_label(self) -> str:
+        """The calendar's, whose half-days are wider (it may wrap after the count)."""
+        return f"{self.count} · {self.start:%H:%M}" + (" 🔒" if self.locked_until else "")
+
+    @property
+    def title(self) -> str:
+        end = (
+            f"{self.end:%H:%M}"
+            if self.end.date() == self.start.date()
+            else f"{self.end:%Y-%m-%d %H:%M}"
+        )
+        return (
+            f"Slot {self.start:%Y-%m-%d %H:%M} → {end} · {self.count} booked"
+            + (" (full)" if self.full else "")
+            + f" · {self.status.capitalize()}"
+            + (f" · locked until {self.locked_until:%Y-%m-%d %H:%M}" if self.locked_until else "")
+        )
+
+    @property
+    def state_classes(self) -> str:
+        """The states the CSS draws, after the grid's own class (`board-slot`, `cal-slot`)."""
+        flags = [
+            (self.full, "full"),
+            (self.locked_until is not None, "locked"),
+            (self.continues_before, "continues-before"),
+            (self.continues_after, "continues-after"),
+        ]
+        return " ".join([f"slot-{self.status}", *(name for on, name in flags if on)])
+
+
+def slot_bar(
+    slot, tz: ZoneInfo, first: dt.date, last_line: int, now: dt.datetime
+) -> SlotBar | None:
+    """`slot` is a row of slots.selectors.slots_in_window; None when outside the grid
+    (`last_line`: the line after its last half-day)."""
+    start, end = slot.start_at.astimezone(tz), slot.end_at.astimezone(tz)
+    start_line, end_line = slot_lines(start, end, first)
+    if end_line <= 1 or start_line >= last_line:
+        return None
+    locked = slot.lock_until is not None and slot.lock_until > now
+    return SlotBar(
+        slot_id=slot.id,
+        status=slot.status,
+        start_line=max(start_line, 1),
+        end_line=min(end_line, last_line),
+        continues_before=start_line < 1,
+        continues_after=end_line > last_line,
+        start=start,
+        end=end,
+        capacity=slot.capacity,
+        booked=slot.booked,
+        locked_until=slot.lock_until.astimezone(tz) if locked else None,
+    )
+
+
+def assign_slot_lanes(bars: list[SlotBar], first_lane: int) -> int:
+    """Lanes from `first_lane` on, so slots sharing a half-day sit one above the other
+    (no conflict: hourly slots of one morning do not overlap); how many lanes."""
+    lane_ends: list[int] = []
+    for bar in bars:  # ordered by start
+        for index, end in enumerate(lane_ends):
+            if bar.start_line >= end:
+                lane_ends[index] = bar.end_line
+                bar.lane = first_lane + index
+                break
+        else:
+            lane_ends.append(bar.end_line)
+            bar.lane = first_lane + len(lane_ends) - 1
+    return len(lane_ends)
