@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import datetime as dt
+import itertools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, models, transaction
 
 from bookings import pricing, recurrence
 from bookings.errors import BookingLocked, BookingOverlap, InvalidStatusChange
@@ -156,7 +158,9 @@ def _apply(
 def _check_clients(values: dict[str, Any], *, account_id: int, errors: Errors) -> None:
     """`client_id`, `visitors` and `members` name clients of the account (one query);
     the lists are stored as JSON lists of ids."""
-    lists = {name: list(values[name]) for name in ("visitors", "members") if name in values}
+    lists: dict[str, list[int]] = {
+        name: list(values[name]) for name in ("visitors", "members") if name in values
+    }
     values.update(lists)
     wanted = {values.get("client_id"), *lists.get("visitors", ()), *lists.get("members", ())}
     wanted.discard(None)
@@ -449,6 +453,37 @@ def _conflicts(
                 public_id = str(windows[position][0])
                 found[index] = Conflict(public_id, SlotOverlap(public_id))
     return found
+
+
+def _stamp(
+    booking: Booking, before: Mapping[str, Any], *, actor: Actor, now: dt.datetime
+) -> dict[str, list[Any]]:
+    """The common tail of a change to one booking, before its event: `updated_at` /
+    `updated_by`, the row saved, and what changed since `before` (a `_snapshot`)."""
+    booking.updated_at = now
+    booking.updated_by = actor.as_json()
+    booking.save()
+    return changes_between(before, _snapshot(booking))
+
+
+def _finish(
+    booking: Booking,
+    before: Mapping[str, Any],
+    event: str,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+    availability: bool | None = None,
+) -> None:
+    """Stamp and save a changed booking and record its event (and the rental's
+    availability_updated when its nights may have moved: by default, when a field of
+    AVAILABILITY_FIELDS changed)."""
+    changes = _stamp(booking, before, actor=actor, now=now)
+    if availability is None:
+        availability = bool(AVAILABILITY_FIELDS & changes.keys())
+    _record_booking_event(
+        booking, event, actor=actor, now=now, changes=changes, availability=availability
+    )
 
 
 def _ensure_free(
@@ -958,18 +993,7 @@ def booking_update(
         _apply_final_price(booking, values)
         _money_rules(booking, errors)
         errors.raise_if_any()
-        booking.updated_at = now
-        booking.updated_by = actor.as_json()
-        booking.save()
-        changes = changes_between(before, _snapshot(booking))
-        _record_booking_event(
-            booking,
-            "booking_updated",
-            actor=actor,
-            now=now,
-            changes=changes,
-            availability=bool(AVAILABILITY_FIELDS & changes.keys()),
-        )
+        _finish(booking, before, "booking_updated", actor=actor, now=now)
     return booking
 
 
@@ -1009,17 +1033,7 @@ def booking_cancel(
         booking.cancelation_reason = cancel.reason
         booking.cancelation_message_to_guest = cancel.message_to_guest
         booking.cancelation_message_to_channel = cancel.message_to_channel
-        booking.updated_at = now
-        booking.updated_by = actor.as_json()
-        booking.save()
-        _record_booking_event(
-            booking,
-            "booking_destroyed",
-            actor=actor,
-            now=now,
-            changes=changes_between(before, _snapshot(booking)),
-            availability=True,
-        )
+        _finish(booking, before, "booking_destroyed", actor=actor, now=now, availability=True)
     return booking
 
 
@@ -1054,17 +1068,7 @@ def booking_enable(
         booking.cancelation_reason = ""
         _release_expired_holds(rental, now)
         _ensure_free(rental, booking, now, exclude_id=booking.pk)
-        booking.updated_at = now
-        booking.updated_by = actor.as_json()
-        booking.save()
-        _record_booking_event(
-            booking,
-            "booking_updated",
-            actor=actor,
-            now=now,
-            changes=changes_between(before, _snapshot(booking)),
-            availability=True,
-        )
+        _finish(booking, before, "booking_updated", actor=actor, now=now, availability=True)
     return booking
 
 
@@ -1090,18 +1094,217 @@ def booking_reschedule(
         )
         _release_expired_holds(rental, now)
         _ensure_free(rental, booking, now, exclude_id=booking.pk)
-        booking.updated_at = now
-        booking.updated_by = actor.as_json()
-        booking.save()
-        _record_booking_event(
-            booking,
-            "booking_updated",
-            actor=actor,
-            now=now,
-            changes=changes_between(before, _snapshot(booking)),
-            availability=True,
-        )
+        _finish(booking, before, "booking_updated", actor=actor, now=now, availability=True)
     return booking
+
+
+# --- a series' occurrences together (DESIGN §9 ?scope=) ---------------------------------
+
+
+def _in_scope(rental: Rental, target: Booking, scope: str, now: dt.datetime) -> list[Booking]:
+    """The live occurrences a scoped write changes, locked (after the rental, as every
+    path locks), by start: `following` from the target on, `all` the whole series.
+    Canceled occurrences are history and stay as they are."""
+    occurrences = Booking.objects.select_for_update(of=("self",)).filter(series_id=target.series_id)
+    if scope == "following":
+        occurrences = occurrences.filter(start_at__gte=target.start_at)
+    found = [b for b in occurrences.order_by("start_at", "id") if b.status_at(now) != "canceled"]
+    for booking in found:
+        booking.rental = rental
+    return found
+
+
+def _wall_shift(instant: dt.datetime, delta: dt.timedelta, tz: Any) -> dt.datetime:
+    """`instant` moved by `delta` of local wall-clock time in `tz` (fold=0 for a time the
+    clock skips or shows twice, as bookings/recurrence.py reads occurrences)."""
+    wall = instant.astimezone(tz).replace(tzinfo=None) + delta
+    return wall.replace(tzinfo=tz).astimezone(dt.UTC)
+
+
+def booking_series_update(
+    *,
+    booking: Booking,
+    booking_input: BookingInput,
+    scope: str = "this",
+    actor: Actor | None = None,
+    application_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Booking]:
+    """PUT/PATCH with `?scope=` (DESIGN §9): change `booking` alone (`this`, or a booking
+    of no series), or with it the later live occurrences (`following`) or every live one
+    (`all`). Returns the changed bookings.
+
+    1. Lock the rental, then the occurrences in scope.
+    2. The target takes the input as `booking_update` would; a change of its times is a
+       delta of local wall-clock time (start and end apart), and every other occurrence
+       is moved by the same deltas in the rental's zone; other fields are set alike.
+    3. Every occurrence is checked with the single-booking rules (`_apply`, the free
+       rule, the money rules); the overlap check is one query for them all, excluding
+       themselves, and they may not overlap one another. Any failure: 422, nothing
+       changed.
+    4. Save each and record one event per changed occurrence in one INSERT.
+    """
+    if scope == "this" or booking.series_id is None:
+        return [
+            booking_update(
+                booking=booking,
+                booking_input=booking_input,
+                actor=actor,
+                application_id=application_id,
+                now=now,
+            )
+        ]
+    actor = _actor(actor, application_id)
+    errors = Errors()
+    errors.merge(bounds_errors(booking_input))
+    errors.raise_if_any()
+    with _overlap_backstop(), transaction.atomic():
+        rental, target = _lock(booking)
+        now = write_clock(now)
+        _check_live(target, now)
+        occurrences = _in_scope(rental, target, scope, now)
+        tz = rental.tzinfo
+        # The target first: its new times give the wall-clock deltas for the others.
+        probe = Booking.objects.get(pk=target.pk)
+        probe.rental = rental
+        _apply(probe, booking_input, rental=rental, now=now, errors=Errors())
+        start_delta = _wall(probe.start_at, tz) - _wall(target.start_at, tz)
+        end_delta = _wall(probe.end_at, tz) - _wall(target.end_at, tz)
+        moves = "start_at" in booking_input.values() or "end_at" in booking_input.values()
+        fee_counts = dict(
+            BookingFee.objects.filter(booking__in=occurrences)
+            .values_list("booking_id")
+            .annotate(count=models.Count("id"))
+            .values_list("booking_id", "count")
+        )
+        befores: dict[int, dict[str, Any]] = {}
+        for occurrence in occurrences:
+            _check_writable(occurrence, application_id=application_id, fields=booking_input.names())
+            befores[occurrence.pk] = _snapshot(occurrence)
+            own_input = booking_input
+            if moves:
+                own_input = dataclasses.replace(
+                    booking_input,
+                    start_at=_wall_shift(occurrence.start_at, start_delta, tz),
+                    end_at=_wall_shift(occurrence.end_at, end_delta, tz),
+                )
+            values = _apply(occurrence, own_input, rental=rental, now=now, errors=errors)
+            if occurrence.free:
+                _free_rules(
+                    occurrence, values, fee_count=fee_counts.get(occurrence.pk, 0), errors=errors
+                )
+            errors.raise_if_any()
+        live = [o for o in occurrences if o.status != Booking.Status.CANCELED]
+        if live:
+            _release_expired_holds(rental, now)
+            _ensure_series_free(rental, live, now)
+        for occurrence in occurrences:
+            _apply_final_price(occurrence, booking_input.values())
+            _money_rules(occurrence, errors)
+        errors.raise_if_any()
+        _record_many(occurrences, befores, "booking_updated", actor=actor, now=now)
+    return occurrences
+
+
+def _wall(instant: dt.datetime, tz: Any) -> dt.datetime:
+    return instant.astimezone(tz).replace(tzinfo=None)
+
+
+def _ensure_series_free(rental: Rental, occurrences: Sequence[Booking], now: dt.datetime) -> None:
+    """The occurrences' occupied periods meet nothing else (one query) nor each other."""
+    periods = [booking_occupied_period(o) for o in occurrences]
+    found = _conflicts(rental, periods, now, exclude_ids=[o.pk for o in occurrences], slot_id=None)
+    messages = [
+        f"{_local_text(occurrences[index].start_at, rental)}: {text}"
+        for index, conflict in sorted(found.items())
+        for texts in conflict.error.errors.values()
+        for text in texts
+    ]
+    ordered = sorted(zip(periods, occurrences, strict=True), key=lambda pair: pair[0])
+    for (previous, earlier), (current, later) in itertools.pairwise(ordered):
+        if current[0] < previous[1]:
+            messages.append(
+                f"{_local_text(later.start_at, rental)}: overlaps booking {earlier.reference} "
+                "of the same series"
+            )
+    if messages:
+        raise BookingOverlap.with_messages(messages)
+
+
+def _record_many(
+    bookings: Sequence[Booking],
+    befores: Mapping[int, Mapping[str, Any]],
+    event: str,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+) -> None:
+    """Stamp and save each changed booking; one event per booking that changed (and the
+    rental's availability_updated once), in one INSERT."""
+    specs = []
+    availability = False
+    for booking in bookings:
+        changes = _stamp(booking, befores[booking.pk], actor=actor, now=now)
+        specs.append(EventSpec(event, "booking", booking.pk, changes))
+        availability = availability or bool(AVAILABILITY_FIELDS & changes.keys())
+    if specs:
+        if availability or event == "booking_destroyed":
+            specs.append(_availability(bookings[0].rental_id))
+        events_record(account_id=bookings[0].account_id, actor=actor, occurred_at=now, specs=specs)
+
+
+def booking_series_cancel(
+    *,
+    booking: Booking,
+    scope: str = "this",
+    reason: str = "",
+    message_to_guest: str = "",
+    message_to_channel: str = "",
+    actor: Actor | None = None,
+    application_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Booking]:
+    """DELETE with `?scope=` (DESIGN §9): cancel `booking` (`this`), it and the later live
+    occurrences (`following`) or every live one (`all`), in one transaction; one event
+    per canceled occurrence. Returns the bookings canceled."""
+    if scope == "this" or booking.series_id is None:
+        return [
+            booking_cancel(
+                booking=booking,
+                reason=reason,
+                message_to_guest=message_to_guest,
+                message_to_channel=message_to_channel,
+                actor=actor,
+                application_id=application_id,
+                now=now,
+            )
+        ]
+    actor = _actor(actor, application_id)
+    cancel = CancelInput(
+        reason=reason, message_to_guest=message_to_guest, message_to_channel=message_to_channel
+    )
+    problems = cancel_bounds_errors(cancel)
+    if problems:
+        raise ValidationFailed(problems)
+    with transaction.atomic():
+        rental, target = _lock(booking)
+        now = write_clock(now)
+        _release_expired_holds(rental, now)
+        if target.series_id is None:  # pragma: no cover - a series is never unset
+            return []
+        target.refresh_from_db()
+        occurrences = _in_scope(rental, target, scope, now)
+        befores = {}
+        for occurrence in occurrences:
+            _check_writable(occurrence, application_id=application_id, fields={"status"})
+            befores[occurrence.pk] = _snapshot(occurrence)
+            occurrence.status = Booking.Status.CANCELED
+            occurrence.canceled_at = now
+            occurrence.cancelation_reason = cancel.reason
+            occurrence.cancelation_message_to_guest = cancel.message_to_guest
+            occurrence.cancelation_message_to_channel = cancel.message_to_channel
+        _record_many(occurrences, befores, "booking_destroyed", actor=actor, now=now)
+    return occurrences
 
 
 def booking_delete(*, booking: Booking, actor: Actor, now: dt.datetime | None = None) -> None:

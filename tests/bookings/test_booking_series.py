@@ -72,9 +72,7 @@ def test_a_series_writes_every_occurrence_its_fees_and_one_event_each(rental):
 
 
 def test_a_tax_of_a_catalogue_fee_points_at_each_occurrences_own_fee(rental):
-    catalogue = rental.fees.create(
-        account=rental.account, name="Cleaning", price=Decimal("20")
-    )
+    catalogue = rental.fees.create(account=rental.account, name="Cleaning", price=Decimal("20"))
     created = create_series(
         rental,
         {
