@@ -769,6 +769,9 @@ class SeriesInput:
 
     rrule: str
     on_conflict: str = "fail"
+    # A Tentative series: each occurrence's hold keeps the first one's distance to its
+    # start (OfficeRnD: a hold lapses at its own start) instead of all lapsing together.
+    holds_follow_occurrences: bool = False
 
 
 def series_input_from_wire(data: Mapping[str, Any]) -> SeriesInput | None:

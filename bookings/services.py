@@ -893,10 +893,17 @@ def booking_series_create(
         columns = {
             f.attname: getattr(template, f.attname)
             for f in Booking._meta.concrete_fields
-            if f.attname not in ("id", "public_id", "start_at", "end_at", "series_id")
+            if f.attname
+            not in ("id", "public_id", "start_at", "end_at", "series_id", "tentative_expires_at")
         }
         bookings = Booking.objects.bulk_create(
-            Booking(**columns, series=series, start_at=o.start_at, end_at=o.end_at)
+            Booking(
+                **columns,
+                series=series,
+                start_at=o.start_at,
+                end_at=o.end_at,
+                **_hold_of(template, o.start_at, series_input),
+            )
             for index, o in enumerate(occurrences)
             if index not in conflicts
         )
@@ -920,6 +927,15 @@ def booking_series_create(
         for index, conflict in sorted(conflicts.items())
     ]
     return SeriesCreated(series=series, bookings=bookings, skipped=skipped)
+
+
+def _hold_of(
+    template: Booking, start_at: dt.datetime, series_input: SeriesInput
+) -> dict[str, dt.datetime | None]:
+    expires_at = template.tentative_expires_at
+    if expires_at is not None and series_input.holds_follow_occurrences:
+        expires_at += start_at - template.start_at
+    return {"tentative_expires_at": expires_at}
 
 
 def _series_records(
