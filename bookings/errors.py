@@ -1,5 +1,7 @@
 """The booking domain's failures, one type each; the API and the admin show their messages."""
 
+from __future__ import annotations
+
 from core.errors import Forbidden, ValidationFailed
 
 
@@ -16,6 +18,14 @@ class BookingOverlap(ValidationFailed):
         else:
             title = f"overlaps booking {other_reference}"
         super().__init__({"start_at": [title]})
+
+    @classmethod
+    def with_messages(cls, messages: list[str]) -> BookingOverlap:
+        """Several occurrences of a series in the way at once, one message each."""
+        error = cls()
+        error.errors = {"start_at": messages}
+        error.args = ("start_at: " + "; ".join(messages),)
+        return error
 
 
 class InvalidStatusChange(ValidationFailed):

@@ -24,7 +24,8 @@ from typing import Any
 from django.db import models
 
 from bookings import pricing
-from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
+from bookings.models import Booking, BookingComment, BookingFee, BookingSeries, BookingTax, Client
+from bookings.recurrence import MAX_RULE_LENGTH
 from core.errors import ValidationFailed
 from core.timeparse import MAX_INSTANT as LATEST
 from core.timeparse import MIN_INSTANT as EARLIEST
@@ -78,14 +79,22 @@ TEXT_FIELDS = (
     "source",
     "damage_deposit_external_collection_method_name",
     "notes",
+    "summary",
+    "description",
 )
 NON_NEGATIVE_FIELDS = ("damage_deposit", "rental_payback_to_owner")
-BOOL_FIELDS = ("charge_damage_deposit_on_arrival", "imported")
+BOOL_FIELDS = ("charge_damage_deposit_on_arrival", "imported", "free")
 CHOICE_FIELDS = ("damage_deposit_collection_method", "cancelation_reason")
 COUNT_FIELDS = ("adults", "children")
 TIME_OF_DAY_FIELDS = ("expected_checkin_time", "expected_checkout_time")
 # Preparation time in minutes (DESIGN §9), 0-MAX_BUFFER_MINUTES.
 BUFFER_FIELDS = ("buffer_before", "buffer_after")
+# Lists of the account's client ids (DESIGN §9, from OfficeRnD); at most MAX_LIST_ITEMS.
+CLIENT_LIST_FIELDS_OF_BOOKING = ("visitors", "members")
+# Prices a free booking must leave at 0 (DESIGN §9).
+PRICE_FIELDS = ("initial_price", "final_price", "channel_price")
+# `?scope=` of a write to an occurrence of a series (DESIGN §9).
+SERIES_SCOPES = ("this", "following", "all")
 
 # Every key a booking body may carry; anything else is ignored (read-only fields sent
 # back by a client, unknown extensions).
@@ -98,6 +107,7 @@ BOOKING_WIRE_FIELDS = frozenset(
         *COUNT_FIELDS,
         *TIME_OF_DAY_FIELDS,
         *BUFFER_FIELDS,
+        *CLIENT_LIST_FIELDS_OF_BOOKING,
         *STATUS_FIELDS,
         "initial_rental_price",
         "client_id",
@@ -203,6 +213,12 @@ class BookingInput:
     cancelation_reason: str = UNSET
     # Changes to the metadata (DESIGN §10): given keys replace, None or "" removes.
     metadata: Mapping[str, Any] = UNSET
+    # DESIGN §9 (OfficeRnD): no fees, prices 0; a title and text; client ids.
+    free: bool = UNSET
+    summary: str = UNSET
+    description: str = UNSET
+    visitors: tuple[int, ...] = UNSET
+    members: tuple[int, ...] = UNSET
     # Only on create.
     fees: tuple[FeeInput, ...] = ()
     taxes: tuple[TaxInput, ...] = ()
@@ -311,6 +327,12 @@ def bounds_errors(booking_input: BookingInput) -> dict[str, list[str]]:
             errors.add(name, "must be greater than or equal to 0")
         elif number is not None and number > MAX_COUNT:
             errors.add(name, "is too large")
+    for name in CLIENT_LIST_FIELDS_OF_BOOKING:
+        ids = values.get(name)
+        if ids is not None and len(ids) > MAX_LIST_ITEMS:
+            errors.add(name, f"is too long (maximum is {MAX_LIST_ITEMS} items)")
+        elif ids is not None and any(not 1 <= item <= MAX_BIGINT for item in ids):
+            errors.add(name, "must be a list of client ids")
     for key, items in (
         ("bookings_fees", booking_input.fees),
         ("bookings_taxes", booking_input.taxes),
@@ -421,6 +443,24 @@ def _integer(value: Any) -> int | None:
     if abs(value) > MAX_BIGINT:
         raise ValueError("is too large")
     return value
+
+
+def client_ids(value: Any) -> tuple[int, ...]:
+    """`visitors` / `members`: a list of client ids (numbers or numeric strings), without
+    repeats, in the order given; null is the empty list."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValueError("must be a list of client ids")
+    if len(value) > MAX_LIST_ITEMS:
+        raise ValueError(f"is too long (maximum is {MAX_LIST_ITEMS} items)")
+    ids = []
+    for item in value:
+        number = _integer(item)
+        if number is None or number < 1:
+            raise ValueError("must be a list of client ids")
+        ids.append(number)
+    return tuple(dict.fromkeys(ids))
 
 
 def metadata_object(value: Any) -> Mapping[str, Any]:
@@ -549,6 +589,7 @@ _CONVERTERS: dict[str, Any] = {
     "currency": currency_code,
     "discount": discount,
     "client_id": _integer,
+    **dict.fromkeys(CLIENT_LIST_FIELDS_OF_BOOKING, client_ids),
     "metadata": metadata_object,
     "start_at": _instant_or_date,
     "end_at": _instant_or_date,
@@ -718,6 +759,51 @@ def _tax_from_wire(raw: Any, reader: _Reader, *, prefix: str) -> TaxInput | None
     )
     reader.errors.merge(tax_bounds_errors(tax, prefix=prefix))
     return tax
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeriesInput:
+    """`recurrence.rrule` and `on_conflict` of a create (DESIGN §9). The rule is only
+    bounded here; bookings/recurrence.py parses and expands it (it needs the rental's
+    zone and the first occurrence's times)."""
+
+    rrule: str
+    on_conflict: str = "fail"
+    # A Tentative series: each occurrence's hold keeps the first one's distance to its
+    # start (OfficeRnD: a hold lapses at its own start) instead of all lapsing together.
+    holds_follow_occurrences: bool = False
+
+
+def series_input_from_wire(data: Mapping[str, Any]) -> SeriesInput | None:
+    """The series a create body asks for, or None for a single booking."""
+    reader = _Reader()
+    on_conflict = data.get("on_conflict")
+    if on_conflict is not None and on_conflict not in BookingSeries.OnConflict.values:
+        reader.errors.add("on_conflict", "must be fail or skip")
+    recurrence = data.get("recurrence")
+    if recurrence is None:
+        reader.errors.raise_if_any()
+        return None
+    rule = recurrence.get("rrule") if isinstance(recurrence, Mapping) else None
+    if not isinstance(rule, str) or not rule.strip():
+        reader.errors.add("recurrence", 'must be {"rrule": "FREQ=WEEKLY;COUNT=10"}')
+    elif len(rule) > MAX_RULE_LENGTH:
+        reader.errors.add(
+            "recurrence", f"rrule is too long (maximum is {MAX_RULE_LENGTH} characters)"
+        )
+    elif "\x00" in rule:
+        reader.errors.add("recurrence", "must not contain NUL characters")
+    reader.errors.raise_if_any()
+    return SeriesInput(rrule=rule.strip(), on_conflict=on_conflict or "fail")  # type: ignore[union-attr]
+
+
+def series_scope_from_wire(value: Any) -> str:
+    """`?scope=this|following|all` (default this); anything else is a 422 on `scope`."""
+    if value is None or value == "":
+        return "this"
+    if value not in SERIES_SCOPES:
+        raise ValidationFailed({"scope": ["must be one of " + ", ".join(SERIES_SCOPES)]})
+    return str(value)
 
 
 def cancel_input_from_wire(data: Mapping[str, Any]) -> CancelInput:

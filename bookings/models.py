@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Account
+from bookings.recurrence import MAX_RULE_LENGTH
 from core.dbfunctions import RandomUUID
 from rentals.models import MAX_BUFFER_MINUTES, Rental, RentalsFee, Tax, buffer_field
 
@@ -63,6 +64,34 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.fullname
+
+
+class BookingSeries(models.Model):
+    """A recurring series (DESIGN §9): the rule its occurrences were made from. Each
+    occurrence is an ordinary Booking pointing here; the series row only remembers the
+    rule and the conflict policy, so reads and the no-overlap rule never expand it."""
+
+    class OnConflict(models.TextChoices):
+        FAIL = "fail", "Fail"
+        SKIP = "skip", "Skip"
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="booking_series")
+    rental = models.ForeignKey(Rental, on_delete=models.PROTECT, related_name="booking_series")
+    rrule = models.CharField(max_length=MAX_RULE_LENGTH)
+    on_conflict = models.CharField(
+        max_length=4, choices=OnConflict.choices, default=OnConflict.FAIL
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.JSONField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "booking series"
+        verbose_name_plural = "booking series"
+        indexes = [models.Index(fields=["account", "id"], name="booking_series_account")]
+
+    def __str__(self) -> str:
+        return f"series {self.pk}: {self.rrule}"
 
 
 class BookingQuerySet(models.QuerySet):
@@ -147,6 +176,15 @@ class Booking(models.Model):
     slot = models.ForeignKey(
         "slots.Slot", on_delete=models.PROTECT, null=True, blank=True, related_name="bookings"
     )
+    # The recurring series this booking is an occurrence of (DESIGN §9), if any.
+    series = models.ForeignKey(
+        BookingSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bookings",
+        db_index=False,  # booking_series_start below leads with it
+    )
     # The Overbooked face of a booking (its UUID) and the integration's key/value data.
     public_id = models.UUIDField(default=uuid.uuid4, db_default=RandomUUID(), editable=False)
     metadata = models.JSONField(default=dict, db_default={}, blank=True)
@@ -199,6 +237,20 @@ class Booking(models.Model):
     expected_checkout_time = models.CharField(max_length=5, blank=True)
     door_key_code = models.CharField(max_length=50, blank=True)
     notes = models.TextField(blank=True, max_length=6000)
+    # From OfficeRnD (DESIGN §9): a free booking has no fees and its prices are 0
+    # (the rule is bookings.services._free_rules); a title and a text for the meeting;
+    # the account's clients who visit or take part. Visitors and members are JSON lists
+    # of client ids, not many-to-many tables: the bookings list reads them from the row,
+    # with no extra query per page (docs/architecture.md).
+    free = models.BooleanField(default=False, db_default=False)
+    summary = models.CharField(max_length=255, blank=True, default="", db_default="")
+    description = models.TextField(max_length=6000, blank=True, default="", db_default="")
+    visitors = models.JSONField(
+        default=list, db_default=[], blank=True, help_text="client ids of the account"
+    )
+    members = models.JSONField(
+        default=list, db_default=[], blank=True, help_text="client ids of the account"
+    )
     external_reference = models.CharField(max_length=100, blank=True)
     source = models.CharField(max_length=100, blank=True, help_text="channel, e.g. Airbnb")
     imported = models.BooleanField(default=False)
@@ -264,6 +316,8 @@ class Booking(models.Model):
                 fields=["account", "start_at", "id", "end_at", "status", "tentative_expires_at"],
                 name="booking_account_start_end",
             ),
+            # A series' occurrences, in order (scope following / all, the series' links).
+            models.Index(fields=["series", "start_at"], name="booking_series_start"),
         ]
 
     def __str__(self) -> str:

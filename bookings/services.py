@@ -21,24 +21,30 @@ The overlap guarantee, in order of defence:
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import dataclasses
 import datetime as dt
+import itertools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, models, transaction
 
-from bookings import pricing
+from bookings import pricing, recurrence
 from bookings.errors import BookingLocked, BookingOverlap, InvalidStatusChange
 from bookings.inputs import (
+    PRICE_FIELDS,
     UNSET,
     BookingInput,
     CancelInput,
     ClientInput,
     Errors,
     FeeInput,
+    SeriesInput,
     TaxInput,
     bounds_errors,
     cancel_bounds_errors,
@@ -51,14 +57,16 @@ from bookings.models import (
     Booking,
     BookingComment,
     BookingFee,
+    BookingSeries,
     BookingTax,
     Client,
     reference_for,
 )
 from calendars.occupancy import MAX_BUFFER, booking_occupied_period, occupied_period
 from core.clock import write_clock
-from core.errors import NotFound, ValidationFailed
+from core.errors import DomainError, NotFound, ValidationFailed
 from core.metadata import metadata_merge
+from core.timefmt import utc_text
 from events.actors import Actor
 from events.services import EventSpec, changes_between, event_record, events_record
 from rentals.models import Rental, RentalsFee, Tax
@@ -123,11 +131,7 @@ def _apply(
             values[name] = dt.datetime.combine(value, wall_time, tzinfo=rental.tzinfo).astimezone(
                 dt.UTC
             )
-    if (
-        values.get("client_id") is not None
-        and not Client.objects.filter(pk=values["client_id"], account_id=rental.account_id).exists()
-    ):
-        errors.add("client_id", "no such client")
+    _check_clients(values, account_id=rental.account_id, errors=errors)
     status = values.get("status", UNSET)
     if status is not UNSET:
         expires_at = values.get("tentative_expires_at")
@@ -149,6 +153,45 @@ def _apply(
         setattr(booking, name, value)
     _cross_field_rules(booking, errors)
     return values
+
+
+def _check_clients(values: dict[str, Any], *, account_id: int, errors: Errors) -> None:
+    """`client_id`, `visitors` and `members` name clients of the account (one query);
+    the lists are stored as JSON lists of ids."""
+    lists: dict[str, list[int]] = {
+        name: list(values[name]) for name in ("visitors", "members") if name in values
+    }
+    values.update(lists)
+    wanted = {values.get("client_id"), *lists.get("visitors", ()), *lists.get("members", ())}
+    wanted.discard(None)
+    if not wanted:
+        return
+    known = set(
+        Client.objects.filter(pk__in=wanted, account_id=account_id).values_list("pk", flat=True)
+    )
+    if values.get("client_id") is not None and values["client_id"] not in known:
+        errors.add("client_id", "no such client")
+    for name, ids in lists.items():
+        missing = [str(client_id) for client_id in ids if client_id not in known]
+        if missing:
+            errors.add(name, "no such client: " + ", ".join(missing))
+
+
+def _free_rules(
+    booking: Booking, values: Mapping[str, Any], *, fee_count: int, errors: Errors
+) -> None:
+    """DESIGN §9: a free booking carries no fees and its prices are 0. A fee, or a
+    non-zero price sent with it, is an error naming the field; prices not sent become 0
+    (the final price too, fixed: taxes do not make a free booking cost something)."""
+    if not booking.free:
+        return
+    if fee_count:
+        errors.add("bookings_fees", "a free booking carries no fees")
+    for name in PRICE_FIELDS:
+        if values.get(name) not in (None, 0):
+            errors.add(name, "must be 0 for a free booking")
+        setattr(booking, name, Decimal("0.00"))
+    booking.final_price_is_manual = True
 
 
 def _cross_field_rules(booking: Booking, errors: Errors) -> None:
@@ -182,22 +225,40 @@ def _money_rules(booking: Booking, errors: Errors) -> None:
         errors.add("final_payback_to_owner", "must be lower than final_price")
 
 
-def _apply_final_price(booking: Booking, values: Mapping[str, Any]) -> None:
+def _apply_final_price(
+    booking: Booking,
+    values: Mapping[str, Any],
+    *,
+    fees: Sequence[tuple[Decimal, int, bool]] | None = None,
+    taxes: Sequence[tuple[Decimal, bool]] | None = None,
+) -> None:
+    """The final price, computed unless given: `fees` (price, times, included) and
+    `taxes` (amount, included) default to the saved booking's."""
     if "final_price" in values:
         booking.final_price_is_manual = values["final_price"] is not None
+    if booking.free:
+        booking.final_price, booking.final_price_is_manual = Decimal("0.00"), True
     if not booking.final_price_is_manual:
-        fees = (
-            BookingFee.objects.filter(booking=booking).values_list(
-                "price", "times_booked", "included_in_price"
+        if fees is None:
+            fees = (
+                list(
+                    BookingFee.objects.filter(booking=booking).values_list(
+                        "price", "times_booked", "included_in_price"
+                    )
+                )
+                if booking.pk
+                else []
             )
-            if booking.pk
-            else []
-        )
-        taxes = (
-            BookingTax.objects.filter(booking=booking).values_list("amount", "included_in_price")
-            if booking.pk
-            else []
-        )
+        if taxes is None:
+            taxes = (
+                list(
+                    BookingTax.objects.filter(booking=booking).values_list(
+                        "amount", "included_in_price"
+                    )
+                )
+                if booking.pk
+                else []
+            )
         booking.final_price = pricing.computed_final_price(booking.final_rental_price, fees, taxes)
         limit, _ = decimal_limit(Booking, "final_price")
         if booking.final_price is not None and abs(booking.final_price) >= limit:
@@ -312,37 +373,132 @@ def _record_booking_event(
     events_record(account_id=booking.account_id, actor=actor, occurred_at=now, specs=specs)
 
 
-def _ensure_free(
-    rental: Rental, booking: Booking, now: dt.datetime, *, exclude_id: int | None = None
-) -> None:
-    """No blocking booking's occupied period overlaps `booking`'s (DESIGN §9: both
-    bookings' buffers count), and a direct booking lies in no active slot's window
-    (DESIGN §10). Bookings of one slot are exempt among themselves. Rows are narrowed in
-    SQL by the widest possible buffer, then the exact occupied periods are compared here."""
-    start, end = booking_occupied_period(booking)
+@dataclass(frozen=True)
+class Conflict:
+    """What stands in the way of one period: a booking (its reference) or a slot."""
+
+    with_: str
+    error: DomainError
+
+
+def _conflicts(
+    rental: Rental,
+    periods: Sequence[tuple[dt.datetime, dt.datetime]],
+    now: dt.datetime,
+    *,
+    exclude_ids: Sequence[int] = (),
+    slot_id: int | None = None,
+) -> dict[int, Conflict]:
+    """For each occupied period (by index) that meets a blocking booking's occupied
+    period (DESIGN §9: both bookings' buffers count) or, for a direct booking, an active
+    slot's window (DESIGN §10): the first thing in its way. Bookings of one slot are
+    exempt among themselves.
+
+    One query for the whole span, however many periods (a series' occurrences): rows are
+    narrowed in SQL by the widest possible buffer, then compared here, each period
+    looking only at the rows that can reach it (sorted starts, bisected)."""
+    if not periods:
+        return {}
+    low = min(start for start, _ in periods)
+    high = max(end for _, end in periods)
     candidates = (
         Booking.objects.filter(rental=rental)
         .blocking(now)
-        .overlapping(start - MAX_BUFFER, end + MAX_BUFFER)
-        .exclude(pk=exclude_id)
-        .order_by("start_at", "id")
+        .overlapping(low - MAX_BUFFER, high + MAX_BUFFER)
     )
-    if booking.slot_id is not None:
-        candidates = candidates.exclude(slot_id=booking.slot_id)
-    rows = candidates.values_list("pk", "start_at", "end_at", "buffer_before", "buffer_after")
-    for pk, other_start, other_end, before, after in rows:
-        occupied_start, occupied_end = occupied_period(
-            start_at=other_start, end_at=other_end, buffer_before=before, buffer_after=after
-        )
-        if occupied_start < end and occupied_end > start:
-            buffer_only = not (other_start < end and other_end > start)
-            raise BookingOverlap(reference_for(pk), buffer_only=buffer_only)
-    if booking.slot_id is None:
-        slot = slot_selectors.active_slots_overlapping(
-            rental=rental, start_at=start, end_at=end
-        ).first()
-        if slot is not None:
-            raise SlotOverlap(str(slot.public_id))
+    if exclude_ids:
+        candidates = candidates.exclude(pk__in=list(exclude_ids))
+    if slot_id is not None:
+        candidates = candidates.exclude(slot_id=slot_id)
+    rows = sorted(
+        (
+            (
+                *occupied_period(start_at=start, end_at=end, buffer_before=b, buffer_after=a),
+                pk,
+                start,
+                end,
+            )
+            for pk, start, end, b, a in candidates.values_list(
+                "pk", "start_at", "end_at", "buffer_before", "buffer_after"
+            )
+        ),
+        key=lambda row: (row[0], row[2]),
+    )
+    starts = [row[0] for row in rows]
+    longest = max((row[1] - row[0] for row in rows), default=dt.timedelta(0))
+    found: dict[int, Conflict] = {}
+    for index, (start, end) in enumerate(periods):
+        # A row starting before `start - longest` ends before `start`.
+        first, last = bisect.bisect_left(starts, start - longest), bisect.bisect_left(starts, end)
+        for occupied_start, occupied_end, pk, stay_start, stay_end in rows[first:last]:
+            if occupied_start < end and occupied_end > start:
+                buffer_only = not (stay_start < end and stay_end > start)
+                reference = reference_for(pk)
+                found[index] = Conflict(
+                    reference, BookingOverlap(reference, buffer_only=buffer_only)
+                )
+                break
+    if slot_id is None:
+        slots = slot_selectors.active_slots_overlapping(
+            rental=rental, start_at=low, end_at=high
+        ).values_list("public_id", "start_at", "end_at")
+        # Active slots of a rental never overlap one another: sorted by start, their
+        # ends are sorted too, so the first slot ending after `start` is the only
+        # candidate to look at first.
+        windows = list(slots)
+        ends = [slot_end for _, _, slot_end in windows]
+        for index, (start, end) in enumerate(periods):
+            position = bisect.bisect_right(ends, start)
+            if index not in found and position < len(windows) and windows[position][1] < end:
+                public_id = str(windows[position][0])
+                found[index] = Conflict(public_id, SlotOverlap(public_id))
+    return found
+
+
+def _stamp(
+    booking: Booking, before: Mapping[str, Any], *, actor: Actor, now: dt.datetime
+) -> dict[str, list[Any]]:
+    """The common tail of a change to one booking, before its event: `updated_at` /
+    `updated_by`, the row saved, and what changed since `before` (a `_snapshot`)."""
+    booking.updated_at = now
+    booking.updated_by = actor.as_json()
+    booking.save()
+    return changes_between(before, _snapshot(booking))
+
+
+def _finish(
+    booking: Booking,
+    before: Mapping[str, Any],
+    event: str,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+    availability: bool | None = None,
+) -> None:
+    """Stamp and save a changed booking and record its event (and the rental's
+    availability_updated when its nights may have moved: by default, when a field of
+    AVAILABILITY_FIELDS changed)."""
+    changes = _stamp(booking, before, actor=actor, now=now)
+    if availability is None:
+        availability = bool(AVAILABILITY_FIELDS & changes.keys())
+    _record_booking_event(
+        booking, event, actor=actor, now=now, changes=changes, availability=availability
+    )
+
+
+def _ensure_free(
+    rental: Rental, booking: Booking, now: dt.datetime, *, exclude_id: int | None = None
+) -> None:
+    """No blocking booking or active slot is in the way of `booking` (see _conflicts)."""
+    found = _conflicts(
+        rental,
+        [booking_occupied_period(booking)],
+        now,
+        exclude_ids=[exclude_id] if exclude_id else (),
+        slot_id=booking.slot_id,
+    )
+    if found:
+        raise found[0].error
 
 
 def _claim_slot(
@@ -474,6 +630,93 @@ def _tax_values(
 # --- public services ----------------------------------------------------------------------
 
 
+def _check_create_input(booking_input: BookingInput, *, slot_id: int | None = None) -> None:
+    """What a create needs before any lock: bounds, a status and both times."""
+    errors = Errors()
+    errors.merge(bounds_errors(booking_input))
+    if booking_input.status is UNSET:
+        errors.add(
+            "status", "give exactly one of booked: true, unavailable: true or tentative_expires_at"
+        )
+    for name in ("start_at", "end_at"):
+        if getattr(booking_input, name) is UNSET and slot_id is None:
+            errors.add(name, "can't be blank")
+    errors.raise_if_any()
+
+
+def _new_booking(
+    rental: Rental,
+    booking_input: BookingInput,
+    *,
+    now: dt.datetime,
+    actor: Actor,
+    application_id: int | None,
+    lock_to_application: bool,
+    errors: Errors,
+) -> tuple[Booking, dict[str, Any]]:
+    """An unsaved booking on the locked `rental` with the given fields and the rules
+    between them checked (errors collected, not raised): what one booking and every
+    occurrence of a series start from. Returns it and the values set."""
+    booking = Booking(
+        account_id=rental.account_id,
+        rental=rental,
+        application_id=application_id,
+        locked=lock_to_application and application_id is not None,
+        currency=rental.currency,
+        created_at=now,
+        updated_at=now,
+        created_by=actor.as_json(),
+        updated_by=actor.as_json(),
+    )
+    values = _apply(booking, booking_input, rental=rental, now=now, errors=errors)
+    # The rental's preparation time goes with each new stay or hold; an Unavailable
+    # period (the owner's own block) has none unless given (DESIGN §9).
+    if booking.status in (Booking.Status.BOOKED, Booking.Status.TENTATIVE):
+        for name in ("buffer_before", "buffer_after"):
+            if name not in values:
+                setattr(booking, name, getattr(rental, name))
+    _free_rules(booking, values, fee_count=len(booking_input.fees), errors=errors)
+    return booking, values
+
+
+def _fees_values(
+    booking_input: BookingInput, rental: Rental, errors: Errors
+) -> list[dict[str, Any]]:
+    return [
+        _fee_values(fee, rental=rental, errors=errors, prefix=f"bookings_fees.{index}")
+        for index, fee in enumerate(booking_input.fees)
+    ]
+
+
+def _taxes_values(
+    booking_input: BookingInput,
+    rental: Rental,
+    fees_by_key: Mapping[tuple[str, int], BookingFee],
+    errors: Errors,
+) -> list[dict[str, Any]]:
+    return [
+        _tax_values(
+            tax,
+            rental=rental,
+            fees_by_key=fees_by_key,
+            errors=errors,
+            prefix=f"bookings_taxes.{index}",
+        )
+        for index, tax in enumerate(booking_input.taxes)
+    ]
+
+
+def _fees_by_key(fees: Sequence[BookingFee]) -> dict[tuple[str, int], BookingFee]:
+    """How a tax of the same request names a fee: its id, or its catalogue fee's id."""
+    by_key: dict[tuple[str, int], BookingFee] = {}
+    for fee in fees:
+        if fee.pk:
+            by_key[("id", fee.pk)] = fee
+        if fee.rentals_fee_id:
+            by_key.setdefault(("rentals_fee", fee.rentals_fee_id), fee)
+    return by_key
+
+
 def booking_create(
     *,
     rental: Rental,
@@ -496,68 +739,34 @@ def booking_create(
     replays); by default it is read once the rental is locked.
     """
     actor = _actor(actor, application_id)
+    _check_create_input(booking_input, slot_id=slot_id)
     errors = Errors()
-    errors.merge(bounds_errors(booking_input))
-    if booking_input.status is UNSET:
-        errors.add(
-            "status", "give exactly one of booked: true, unavailable: true or tentative_expires_at"
-        )
-    for name in ("start_at", "end_at"):
-        if getattr(booking_input, name) is UNSET and slot_id is None:
-            errors.add(name, "can't be blank")
-    errors.raise_if_any()
-
     with _overlap_backstop(), transaction.atomic():
         rental = _lock_rental(rental.pk)
         now = write_clock(now)
-        booking = Booking(
-            account_id=rental.account_id,
-            rental=rental,
+        booking, values = _new_booking(
+            rental,
+            booking_input,
+            now=now,
+            actor=actor,
             application_id=application_id,
-            locked=lock_to_application and application_id is not None,
-            currency=rental.currency,
-            created_at=now,
-            updated_at=now,
-            created_by=actor.as_json(),
-            updated_by=actor.as_json(),
+            lock_to_application=lock_to_application,
+            errors=errors,
         )
-        values = _apply(booking, booking_input, rental=rental, now=now, errors=errors)
-        # The rental's preparation time goes with each new stay or hold; an Unavailable
-        # period (the owner's own block) has none unless given (DESIGN §9).
-        if booking.status in (Booking.Status.BOOKED, Booking.Status.TENTATIVE):
-            for name in ("buffer_before", "buffer_after"):
-                if name not in values:
-                    setattr(booking, name, getattr(rental, name))
         if slot_id is not None:
             errors.raise_if_any()
             _claim_slot(rental, booking, slot_id=slot_id, lock_key=lock_key, actor=actor, now=now)
-        fee_values = [
-            _fee_values(fee, rental=rental, errors=errors, prefix=f"bookings_fees.{index}")
-            for index, fee in enumerate(booking_input.fees)
-        ]
+        fee_values = _fees_values(booking_input, rental, errors)
         errors.raise_if_any()
         _release_expired_holds(rental, now)
         _ensure_free(rental, booking, now)
         _apply_final_price(booking, values)
         booking.save()
-        fees_by_key: dict[tuple[str, int], BookingFee] = {}
-        for fee in fee_values:
-            created = BookingFee.objects.create(
-                account_id=rental.account_id, booking=booking, **fee
-            )
-            fees_by_key[("id", created.pk)] = created
-            if created.rentals_fee_id:
-                fees_by_key.setdefault(("rentals_fee", created.rentals_fee_id), created)
-        tax_values = [
-            _tax_values(
-                tax,
-                rental=rental,
-                fees_by_key=fees_by_key,
-                errors=errors,
-                prefix=f"bookings_taxes.{index}",
-            )
-            for index, tax in enumerate(booking_input.taxes)
+        fees = [
+            BookingFee.objects.create(account_id=rental.account_id, booking=booking, **fee)
+            for fee in fee_values
         ]
+        tax_values = _taxes_values(booking_input, rental, _fees_by_key(fees), errors)
         errors.raise_if_any()  # rolls back the booking and its fees
         for tax in tax_values:
             BookingTax.objects.create(account_id=rental.account_id, booking=booking, **tax)
@@ -574,6 +783,200 @@ def booking_create(
         errors.raise_if_any()
         _record_booking_event(booking, "booking_created", actor=actor, now=now, availability=True)
     return booking
+
+
+@dataclass(frozen=True)
+class SeriesCreated:
+    """A created series, its occurrences (by start) and those skipped by on_conflict
+    "skip" (`{"start_at": <UTC text>, "conflicts_with": <reference or slot id>}`)."""
+
+    series: BookingSeries
+    bookings: list[Booking]
+    skipped: list[dict[str, str]]
+
+
+def _local_text(instant: dt.datetime, rental: Rental) -> str:
+    return instant.astimezone(rental.tzinfo).strftime("%Y-%m-%d %H:%M")
+
+
+def booking_series_create(
+    *,
+    rental: Rental,
+    booking_input: BookingInput,
+    series_input: SeriesInput,
+    actor: Actor | None = None,
+    application_id: int | None = None,
+    lock_to_application: bool = False,
+    author: str = "",
+    now: dt.datetime | None = None,
+) -> SeriesCreated:
+    """Create a recurring series (DESIGN §9): the first booking as `booking_input` gives
+    it, then every occurrence of `series_input.rrule` at the same local wall-clock time
+    (bookings/recurrence.py), each with the body's fees, taxes and comments.
+
+    1. Lock the rental, build the first booking with the rules of `booking_create`
+       (`_new_booking`: the same function), expand the rule.
+    2. Release expired holds, then find what is in each occurrence's way with ONE query
+       over the whole span (`_conflicts`).
+    3. on_conflict "fail": any conflict is a 422 with one message per occurrence
+       (`"2027-01-09 16:00: overlaps booking 00000B"`, local time); "skip": leave those
+       out (none left: 422 all the same).
+    4. Write the series row, the occurrences, their fees, taxes and comments, and one
+       event per occurrence, each in one bulk INSERT, all in this one transaction. The
+       exclusion constraint stays the backstop.
+    """
+    actor = _actor(actor, application_id)
+    _check_create_input(booking_input)
+    errors = Errors()
+    with _overlap_backstop(), transaction.atomic():
+        rental = _lock_rental(rental.pk)
+        now = write_clock(now)
+        template, values = _new_booking(
+            rental,
+            booking_input,
+            now=now,
+            actor=actor,
+            application_id=application_id,
+            lock_to_application=lock_to_application,
+            errors=errors,
+        )
+        fee_values = _fees_values(booking_input, rental, errors)
+        template_fees = [BookingFee(account_id=rental.account_id, **fee) for fee in fee_values]
+        tax_values = _taxes_values(booking_input, rental, _fees_by_key(template_fees), errors)
+        errors.raise_if_any()
+        occurrences = recurrence.expand(
+            series_input.rrule, start_at=template.start_at, end_at=template.end_at, tz=rental.tzinfo
+        )
+        _apply_final_price(
+            template,
+            values,
+            fees=[(f.price, f.times_booked, f.included_in_price) for f in template_fees],
+            taxes=[(t["amount"], t["included_in_price"]) for t in tax_values],
+        )
+        _money_rules(template, errors)
+        errors.raise_if_any()
+
+        _release_expired_holds(rental, now)
+        conflicts = _conflicts(
+            rental,
+            [
+                occupied_period(
+                    start_at=o.start_at,
+                    end_at=o.end_at,
+                    buffer_before=template.buffer_before,
+                    buffer_after=template.buffer_after,
+                )
+                for o in occurrences
+            ],
+            now,
+        )
+        messages = [
+            f"{_local_text(occurrences[index].start_at, rental)}: {text}"
+            for index, conflict in sorted(conflicts.items())
+            for texts in conflict.error.errors.values()
+            for text in texts
+        ]
+        if conflicts and (
+            series_input.on_conflict == BookingSeries.OnConflict.FAIL
+            or len(conflicts) == len(occurrences)
+        ):
+            raise ValidationFailed({"recurrence": messages})
+
+        series = BookingSeries.objects.create(
+            account_id=rental.account_id,
+            rental=rental,
+            rrule=series_input.rrule,
+            on_conflict=series_input.on_conflict,
+            created_at=now,
+            created_by=actor.as_json(),
+        )
+        columns = {
+            f.attname: getattr(template, f.attname)
+            for f in Booking._meta.concrete_fields
+            if f.attname
+            not in ("id", "public_id", "start_at", "end_at", "series_id", "tentative_expires_at")
+        }
+        bookings = Booking.objects.bulk_create(
+            Booking(
+                **columns,
+                series=series,
+                start_at=o.start_at,
+                end_at=o.end_at,
+                **_hold_of(template, o.start_at, series_input),
+            )
+            for index, o in enumerate(occurrences)
+            if index not in conflicts
+        )
+        _series_records(
+            rental,
+            bookings,
+            template_fees=template_fees,
+            tax_values=tax_values,
+            author=author,
+            comments=booking_input.comments,
+        )
+        specs = [EventSpec("booking_series_created", "booking_series", series.pk)]
+        specs += [
+            EventSpec("booking_created", "booking", b.pk, {"series": [None, series.pk]})
+            for b in bookings
+        ]
+        specs.append(_availability(rental.pk))
+        events_record(account_id=rental.account_id, actor=actor, occurred_at=now, specs=specs)
+    skipped = [
+        {"start_at": utc_text(occurrences[index].start_at), "conflicts_with": conflict.with_}
+        for index, conflict in sorted(conflicts.items())
+    ]
+    return SeriesCreated(series=series, bookings=bookings, skipped=skipped)
+
+
+def _hold_of(
+    template: Booking, start_at: dt.datetime, series_input: SeriesInput
+) -> dict[str, dt.datetime | None]:
+    expires_at = template.tentative_expires_at
+    if expires_at is not None and series_input.holds_follow_occurrences:
+        expires_at += start_at - template.start_at
+    return {"tentative_expires_at": expires_at}
+
+
+def _series_records(
+    rental: Rental,
+    bookings: Sequence[Booking],
+    *,
+    template_fees: Sequence[BookingFee],
+    tax_values: Sequence[dict[str, Any]],
+    comments: Sequence[str],
+    author: str,
+) -> None:
+    """Each occurrence's own copy of the body's fees, taxes and comments: one bulk INSERT
+    per table (a tax of a fee points at that occurrence's copy of the fee)."""
+    account_id = rental.account_id
+    fee_columns = [
+        {
+            f.attname: getattr(fee, f.attname)
+            for f in BookingFee._meta.concrete_fields
+            if f.attname not in ("id", "booking_id")
+        }
+        for fee in template_fees
+    ]
+    fees = BookingFee.objects.bulk_create(
+        BookingFee(**columns, booking=booking) for booking in bookings for columns in fee_columns
+    )
+    per_booking = len(fee_columns)
+    position = {id(fee): index for index, fee in enumerate(template_fees)}
+    taxes = []
+    for number, booking in enumerate(bookings):
+        own_fees = fees[number * per_booking : (number + 1) * per_booking]
+        for tax in tax_values:
+            values = dict(tax)
+            if values["bookings_fee"] is not None:
+                values["bookings_fee"] = own_fees[position[id(values["bookings_fee"])]]
+            taxes.append(BookingTax(account_id=account_id, booking=booking, **values))
+    BookingTax.objects.bulk_create(taxes)
+    BookingComment.objects.bulk_create(
+        BookingComment(account_id=account_id, booking=booking, content=text.strip(), author=author)
+        for booking in bookings
+        for text in comments
+    )
 
 
 def booking_update(
@@ -596,6 +999,9 @@ def booking_update(
         _check_live(booking, now)
         before = _snapshot(booking)
         values = _apply(booking, booking_input, rental=rental, now=now, errors=errors)
+        if booking.free:
+            fee_count = BookingFee.objects.filter(booking=booking).count()
+            _free_rules(booking, values, fee_count=fee_count, errors=errors)
         errors.raise_if_any()
         if booking.status != Booking.Status.CANCELED:
             _release_expired_holds(rental, now)
@@ -603,18 +1009,7 @@ def booking_update(
         _apply_final_price(booking, values)
         _money_rules(booking, errors)
         errors.raise_if_any()
-        booking.updated_at = now
-        booking.updated_by = actor.as_json()
-        booking.save()
-        changes = changes_between(before, _snapshot(booking))
-        _record_booking_event(
-            booking,
-            "booking_updated",
-            actor=actor,
-            now=now,
-            changes=changes,
-            availability=bool(AVAILABILITY_FIELDS & changes.keys()),
-        )
+        _finish(booking, before, "booking_updated", actor=actor, now=now)
     return booking
 
 
@@ -654,17 +1049,7 @@ def booking_cancel(
         booking.cancelation_reason = cancel.reason
         booking.cancelation_message_to_guest = cancel.message_to_guest
         booking.cancelation_message_to_channel = cancel.message_to_channel
-        booking.updated_at = now
-        booking.updated_by = actor.as_json()
-        booking.save()
-        _record_booking_event(
-            booking,
-            "booking_destroyed",
-            actor=actor,
-            now=now,
-            changes=changes_between(before, _snapshot(booking)),
-            availability=True,
-        )
+        _finish(booking, before, "booking_destroyed", actor=actor, now=now, availability=True)
     return booking
 
 
@@ -699,17 +1084,7 @@ def booking_enable(
         booking.cancelation_reason = ""
         _release_expired_holds(rental, now)
         _ensure_free(rental, booking, now, exclude_id=booking.pk)
-        booking.updated_at = now
-        booking.updated_by = actor.as_json()
-        booking.save()
-        _record_booking_event(
-            booking,
-            "booking_updated",
-            actor=actor,
-            now=now,
-            changes=changes_between(before, _snapshot(booking)),
-            availability=True,
-        )
+        _finish(booking, before, "booking_updated", actor=actor, now=now, availability=True)
     return booking
 
 
@@ -735,18 +1110,217 @@ def booking_reschedule(
         )
         _release_expired_holds(rental, now)
         _ensure_free(rental, booking, now, exclude_id=booking.pk)
-        booking.updated_at = now
-        booking.updated_by = actor.as_json()
-        booking.save()
-        _record_booking_event(
-            booking,
-            "booking_updated",
-            actor=actor,
-            now=now,
-            changes=changes_between(before, _snapshot(booking)),
-            availability=True,
-        )
+        _finish(booking, before, "booking_updated", actor=actor, now=now, availability=True)
     return booking
+
+
+# --- a series' occurrences together (DESIGN §9 ?scope=) ---------------------------------
+
+
+def _in_scope(rental: Rental, target: Booking, scope: str, now: dt.datetime) -> list[Booking]:
+    """The live occurrences a scoped write changes, locked (after the rental, as every
+    path locks), by start: `following` from the target on, `all` the whole series.
+    Canceled occurrences are history and stay as they are."""
+    occurrences = Booking.objects.select_for_update(of=("self",)).filter(series_id=target.series_id)
+    if scope == "following":
+        occurrences = occurrences.filter(start_at__gte=target.start_at)
+    found = [b for b in occurrences.order_by("start_at", "id") if b.status_at(now) != "canceled"]
+    for booking in found:
+        booking.rental = rental
+    return found
+
+
+def _wall_shift(instant: dt.datetime, delta: dt.timedelta, tz: Any) -> dt.datetime:
+    """`instant` moved by `delta` of local wall-clock time in `tz` (fold=0 for a time the
+    clock skips or shows twice, as bookings/recurrence.py reads occurrences)."""
+    wall = instant.astimezone(tz).replace(tzinfo=None) + delta
+    return wall.replace(tzinfo=tz).astimezone(dt.UTC)
+
+
+def booking_series_update(
+    *,
+    booking: Booking,
+    booking_input: BookingInput,
+    scope: str = "this",
+    actor: Actor | None = None,
+    application_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Booking]:
+    """PUT/PATCH with `?scope=` (DESIGN §9): change `booking` alone (`this`, or a booking
+    of no series), or with it the later live occurrences (`following`) or every live one
+    (`all`). Returns the changed bookings.
+
+    1. Lock the rental, then the occurrences in scope.
+    2. The target takes the input as `booking_update` would; a change of its times is a
+       delta of local wall-clock time (start and end apart), and every other occurrence
+       is moved by the same deltas in the rental's zone; other fields are set alike.
+    3. Every occurrence is checked with the single-booking rules (`_apply`, the free
+       rule, the money rules); the overlap check is one query for them all, excluding
+       themselves, and they may not overlap one another. Any failure: 422, nothing
+       changed.
+    4. Save each and record one event per changed occurrence in one INSERT.
+    """
+    if scope == "this" or booking.series_id is None:
+        return [
+            booking_update(
+                booking=booking,
+                booking_input=booking_input,
+                actor=actor,
+                application_id=application_id,
+                now=now,
+            )
+        ]
+    actor = _actor(actor, application_id)
+    errors = Errors()
+    errors.merge(bounds_errors(booking_input))
+    errors.raise_if_any()
+    with _overlap_backstop(), transaction.atomic():
+        rental, target = _lock(booking)
+        now = write_clock(now)
+        _check_live(target, now)
+        occurrences = _in_scope(rental, target, scope, now)
+        tz = rental.tzinfo
+        # The target first: its new times give the wall-clock deltas for the others.
+        probe = Booking.objects.get(pk=target.pk)
+        probe.rental = rental
+        _apply(probe, booking_input, rental=rental, now=now, errors=Errors())
+        start_delta = _wall(probe.start_at, tz) - _wall(target.start_at, tz)
+        end_delta = _wall(probe.end_at, tz) - _wall(target.end_at, tz)
+        moves = "start_at" in booking_input.values() or "end_at" in booking_input.values()
+        fee_counts = dict(
+            BookingFee.objects.filter(booking__in=occurrences)
+            .values_list("booking_id")
+            .annotate(count=models.Count("id"))
+            .values_list("booking_id", "count")
+        )
+        befores: dict[int, dict[str, Any]] = {}
+        for occurrence in occurrences:
+            _check_writable(occurrence, application_id=application_id, fields=booking_input.names())
+            befores[occurrence.pk] = _snapshot(occurrence)
+            own_input = booking_input
+            if moves:
+                own_input = dataclasses.replace(
+                    booking_input,
+                    start_at=_wall_shift(occurrence.start_at, start_delta, tz),
+                    end_at=_wall_shift(occurrence.end_at, end_delta, tz),
+                )
+            values = _apply(occurrence, own_input, rental=rental, now=now, errors=errors)
+            if occurrence.free:
+                _free_rules(
+                    occurrence, values, fee_count=fee_counts.get(occurrence.pk, 0), errors=errors
+                )
+            errors.raise_if_any()
+        live = [o for o in occurrences if o.status != Booking.Status.CANCELED]
+        if live:
+            _release_expired_holds(rental, now)
+            _ensure_series_free(rental, live, now)
+        for occurrence in occurrences:
+            _apply_final_price(occurrence, booking_input.values())
+            _money_rules(occurrence, errors)
+        errors.raise_if_any()
+        _record_many(occurrences, befores, "booking_updated", actor=actor, now=now)
+    return occurrences
+
+
+def _wall(instant: dt.datetime, tz: Any) -> dt.datetime:
+    return instant.astimezone(tz).replace(tzinfo=None)
+
+
+def _ensure_series_free(rental: Rental, occurrences: Sequence[Booking], now: dt.datetime) -> None:
+    """The occurrences' occupied periods meet nothing else (one query) nor each other."""
+    periods = [booking_occupied_period(o) for o in occurrences]
+    found = _conflicts(rental, periods, now, exclude_ids=[o.pk for o in occurrences], slot_id=None)
+    messages = [
+        f"{_local_text(occurrences[index].start_at, rental)}: {text}"
+        for index, conflict in sorted(found.items())
+        for texts in conflict.error.errors.values()
+        for text in texts
+    ]
+    ordered = sorted(zip(periods, occurrences, strict=True), key=lambda pair: pair[0])
+    for (previous, earlier), (current, later) in itertools.pairwise(ordered):
+        if current[0] < previous[1]:
+            messages.append(
+                f"{_local_text(later.start_at, rental)}: overlaps booking {earlier.reference} "
+                "of the same series"
+            )
+    if messages:
+        raise BookingOverlap.with_messages(messages)
+
+
+def _record_many(
+    bookings: Sequence[Booking],
+    befores: Mapping[int, Mapping[str, Any]],
+    event: str,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+) -> None:
+    """Stamp and save each changed booking; one event per booking that changed (and the
+    rental's availability_updated once), in one INSERT."""
+    specs = []
+    availability = False
+    for booking in bookings:
+        changes = _stamp(booking, befores[booking.pk], actor=actor, now=now)
+        specs.append(EventSpec(event, "booking", booking.pk, changes))
+        availability = availability or bool(AVAILABILITY_FIELDS & changes.keys())
+    if specs:
+        if availability or event == "booking_destroyed":
+            specs.append(_availability(bookings[0].rental_id))
+        events_record(account_id=bookings[0].account_id, actor=actor, occurred_at=now, specs=specs)
+
+
+def booking_series_cancel(
+    *,
+    booking: Booking,
+    scope: str = "this",
+    reason: str = "",
+    message_to_guest: str = "",
+    message_to_channel: str = "",
+    actor: Actor | None = None,
+    application_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[Booking]:
+    """DELETE with `?scope=` (DESIGN §9): cancel `booking` (`this`), it and the later live
+    occurrences (`following`) or every live one (`all`), in one transaction; one event
+    per canceled occurrence. Returns the bookings canceled."""
+    if scope == "this" or booking.series_id is None:
+        return [
+            booking_cancel(
+                booking=booking,
+                reason=reason,
+                message_to_guest=message_to_guest,
+                message_to_channel=message_to_channel,
+                actor=actor,
+                application_id=application_id,
+                now=now,
+            )
+        ]
+    actor = _actor(actor, application_id)
+    cancel = CancelInput(
+        reason=reason, message_to_guest=message_to_guest, message_to_channel=message_to_channel
+    )
+    problems = cancel_bounds_errors(cancel)
+    if problems:
+        raise ValidationFailed(problems)
+    with transaction.atomic():
+        rental, target = _lock(booking)
+        now = write_clock(now)
+        _release_expired_holds(rental, now)
+        if target.series_id is None:  # pragma: no cover - a series is never unset
+            return []
+        target.refresh_from_db()
+        occurrences = _in_scope(rental, target, scope, now)
+        befores = {}
+        for occurrence in occurrences:
+            _check_writable(occurrence, application_id=application_id, fields={"status"})
+            befores[occurrence.pk] = _snapshot(occurrence)
+            occurrence.status = Booking.Status.CANCELED
+            occurrence.canceled_at = now
+            occurrence.cancelation_reason = cancel.reason
+            occurrence.cancelation_message_to_guest = cancel.message_to_guest
+            occurrence.cancelation_message_to_channel = cancel.message_to_channel
+        _record_many(occurrences, befores, "booking_destroyed", actor=actor, now=now)
+    return occurrences
 
 
 def booking_delete(*, booking: Booking, actor: Actor, now: dt.datetime | None = None) -> None:
@@ -790,6 +1364,7 @@ def booking_add_fee(
         _check_writable(booking, application_id=application_id, fields={"bookings_fees"})
         _check_live(booking, now)
         values = _fee_values(fee, rental=rental, errors=errors, prefix="bookings_fees.0")
+        _free_rules(booking, {}, fee_count=1, errors=errors)
         errors.raise_if_any()
         created = BookingFee.objects.create(
             account_id=booking.account_id, booking=booking, **values

@@ -1,23 +1,19 @@
 """The OfficeRnD API's one door into the booking domain: every call into bookings
-(services, selectors, serializers, recurrence) is here, so the API follows the domain's
-signatures in one place. No rule is written here: the bodies handed on are the v3 ones
+(services, selectors, serializers) is here, so the API follows the domain's signatures
+in one place. No rule is written here: the bodies handed on are the v3 ones
 (officernd/api/translate.py builds them) and the services judge them, as for the v3 API.
 
-`serviceSlots.before/after` are the booking's `buffer_before` / `buffer_after`: handed
-on in the v3 body, read back from the record.
-
-What the model cannot store yet, and what to hand on once it can (DESIGN §9):
-- `free` → `free` (today validated and dropped; reads show false; the v3 rule "a free
-  booking has no fees and zero prices" will apply through the service);
-- `summary` / `description` → `summary` / `description` (validated ≤ 255 / ≤ 6000;
-  reads show null);
-- `visitors` / `members` → the booking's visitor and member client ids (validated to be
-  clients of the account; reads show []); `team` when `member` is also given;
-- `recurrence.rrule` and `on_conflict` → the series: today each occurrence is created as
-  its own booking, all in one transaction under the rental lock (below); the series row,
-  `links.booking_series` and `recurrence` in reads wait for the series model;
-- `createdBy` / `modifiedBy` → the booking's `created_by` / `updated_by` (today derived:
-  the creating application, and the same for modifiedBy until the first change).
+What is handed on (DESIGN §9):
+- `serviceSlots.before/after` → the booking's `buffer_before` / `buffer_after`;
+- `free`, `summary`, `description`, `visitors`, `members` → the booking's fields of the
+  same names (the service applies "a free booking has no fees and zero prices" and
+  checks that visitors and members are clients of the account);
+- `recurrence.rrule` and `on_conflict` → `services.booking_series_create` (one series
+  row, every occurrence in one transaction under the rental lock); reads give the
+  series' `recurrence` back;
+- `createdBy` / `modifiedBy` ← the booking's `created_by` / `updated_by` actors.
+`team` is the booking's client when no `member` is given; with a member it is only
+checked to be a client of the account (the model stores one client).
 """
 
 from __future__ import annotations
@@ -30,16 +26,14 @@ from typing import Any
 
 from django.db import transaction
 
-from bookings import recurrence, selectors, services
+from bookings import selectors, services
 from bookings.api.serializers import BookingSerializer
-from bookings.errors import BookingOverlap
-from bookings.inputs import booking_input_from_wire
-from bookings.models import Booking
+from bookings.inputs import SeriesInput, booking_input_from_wire
+from bookings.models import Booking, BookingSeries
 from core import scopes
 from core.authentication import ApiClient
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.exceptions import ScopeRequired
-from core.timefmt import utc_text
 from officernd.api.translate import BookingInput, officernd_field, v3_body
 from rentals.models import Rental
 from rentals.selectors import rentals_for_account
@@ -56,6 +50,7 @@ class Record:
     source: str
     created_by: str | None
     modified_by: str | None
+    rrule: str | None = None
 
 
 def _full_access(client: ApiClient) -> bool:
@@ -77,20 +72,36 @@ def _records(bookings: Iterable[Booking], *, client: ApiClient, now: dt.datetime
         "include": frozenset({"bookings_fees"}),
     }
     records = BookingSerializer(bookings, many=True, context=context).data
+    series_ids = {booking.series_id for booking in bookings if booking.series_id}
+    rules = (
+        dict(BookingSeries.objects.filter(pk__in=series_ids).values_list("pk", "rrule"))
+        if series_ids
+        else {}
+    )
     result = []
     for booking, record in zip(bookings, records, strict=True):
-        creator = f"application-{booking.application_id}" if booking.application_id else None
         result.append(
             Record(
                 v3=dict(record),
                 timezone=booking.rental.timezone,
                 local_date=booking.start_at.astimezone(booking.rental.tzinfo).date(),
                 source=booking.source,
-                created_by=creator,
-                modified_by=creator if booking.updated_at == booking.created_at else None,
+                created_by=_actor_name(booking.created_by),
+                modified_by=_actor_name(booking.updated_by),
+                rrule=rules.get(booking.series_id) if booking.series_id else None,
             )
         )
     return result
+
+
+def _actor_name(actor: dict[str, Any] | None) -> str | None:
+    """An event-log actor as OfficeRnD's createdBy / modifiedBy: "application-17",
+    "user-3" or "system"."""
+    if not actor:
+        return None
+    if actor.get("type") in ("application", "user") and actor.get("id") is not None:
+        return f"{actor['type']}-{actor['id']}"
+    return "system"
 
 
 def _fresh(booking_ids: Sequence[int], *, client: ApiClient, now: dt.datetime) -> list[Record]:
@@ -176,80 +187,43 @@ def _rental(client: ApiClient, rental_id: int | None) -> Rental:
     return rental
 
 
-def _check_clients(client: ApiClient, booking: BookingInput) -> None:
-    """visitors, members and team name clients of the account (member is checked by the
-    service, as v3's client_id)."""
-    wanted = set(booking.visitor_ids) | set(booking.member_ids)
-    if booking.member_id is not None and booking.team_id is not None:
-        wanted.add(booking.team_id)
-    if not wanted:
+def _check_team(client: ApiClient, booking: BookingInput) -> None:
+    """`team` given beside `member` is not stored; it must still name a client of the
+    account (member, visitors and members are checked by the service)."""
+    if booking.member_id is None or booking.team_id is None:
         return
-    known = set(
-        selectors.clients_for_account(client.account_id)
-        .filter(pk__in=wanted)
-        .values_list("pk", flat=True)
-    )
-    errors: dict[str, list[str]] = {}
-    for name, ids in (
-        ("visitors", booking.visitor_ids),
-        ("members", booking.member_ids),
-        ("team", (booking.team_id,) if booking.member_id is not None else ()),
-    ):
-        missing = [str(value) for value in ids if value is not None and value not in known]
-        if missing:
-            errors[name] = [f"no such member: {', '.join(missing)}"]
-    if errors:
-        raise ValidationFailed(errors)
+    if not selectors.clients_for_account(client.account_id).filter(pk=booking.team_id).exists():
+        raise ValidationFailed({"team": [f"no such member: {booking.team_id}"]})
 
 
 def _create_one(
     client: ApiClient, booking: BookingInput, *, now: dt.datetime, skipped: list[dict[str, str]]
 ) -> list[int]:
-    """One booking, or every occurrence of its series, inside the caller's transaction.
-
-    The first `booking_create` locks the rental row and the lock is held until the
-    caller's transaction ends, so the whole series is checked and written under it. Each
-    occurrence's own transaction is a savepoint: a conflicting occurrence rolls back
-    alone, so every conflict can be named before the whole is given up (on_conflict
-    "fail") or the conflicting ones are left out ("skip").
-    """
+    """One booking, or every occurrence of its series (`booking_series_create`: one
+    lock, one overlap query, bulk writes), inside the caller's transaction."""
     rental = _rental(client, booking.rental_id)
-    _check_clients(client, booking)
-    assert booking.start_at is not None and booking.end_at is not None  # required on create
+    _check_team(client, booking)
+    writer: dict[str, Any] = {
+        "rental": rental,
+        "booking_input": booking_input_from_wire(v3_body(booking), creating=True, nested=True),
+        "application_id": client.application_id,
+        # Without bookings_write the booking is locked to the application creating it.
+        "lock_to_application": not client.has_scope(scopes.BOOKINGS_WRITE),
+        "author": f"application-{client.application_id}",
+        "now": now,
+    }
     if booking.rrule is None:
-        periods = [(booking.start_at, booking.end_at)]
-    else:
-        series = recurrence.expand(
-            booking.rrule, start_at=booking.start_at, end_at=booking.end_at, tz=rental.tzinfo
-        )
-        periods = [(occurrence.start_at, occurrence.end_at) for occurrence in series]
-    created: list[int] = []
-    conflicts: list[str] = []
-    for start_at, end_at in periods:
-        try:
-            row = services.booking_create(
-                rental=rental,
-                booking_input=booking_input_from_wire(
-                    v3_body(booking, start_at=start_at, end_at=end_at), creating=True, nested=True
-                ),
-                application_id=client.application_id,
-                # Without bookings_write the booking is locked to the application creating it.
-                lock_to_application=not client.has_scope(scopes.BOOKINGS_WRITE),
-                author=f"application-{client.application_id}",
-                now=now,
-            )
-        except BookingOverlap as exc:
-            if booking.rrule is None:
-                raise
-            local = start_at.astimezone(rental.tzinfo).strftime("%Y-%m-%d %H:%M")
-            reason = "; ".join(text for texts in exc.errors.values() for text in texts)
-            conflicts.append(f"{local}: {reason}")
-            skipped.append({"start_at": utc_text(start_at), "conflict": reason})
-            continue
-        created.append(row.pk)
-    if conflicts and booking.on_conflict == "fail":
-        raise ValidationFailed({"recurrence": conflicts})
-    return created
+        return [services.booking_create(**writer).pk]
+    created = services.booking_series_create(
+        series_input=SeriesInput(
+            rrule=booking.rrule,
+            on_conflict=booking.on_conflict,
+            holds_follow_occurrences=True,  # `tentative`: each hold lapses at its start
+        ),
+        **writer,
+    )
+    skipped += created.skipped
+    return [row.pk for row in created.bookings]
 
 
 def bookings_create(
@@ -300,7 +274,7 @@ def booking_update(
     current = _writable(client, booking_id)
     if booking.rental_id is not None and booking.rental_id != current.rental_id:
         raise ValidationFailed({"rental_id": ["a booking cannot move to another resource"]})
-    _check_clients(client, booking)
+    _check_team(client, booking)
     data = v3_body(
         booking,
         current_status=Booking.Status(current.status_at(now)).label,

@@ -233,6 +233,10 @@ class BookingLinksSerializer(serializers.Serializer):
     inquiry = _optional(serializers.IntegerField)
     rental_agreement = _optional(serializers.IntegerField)
     source = _optional(serializers.IntegerField)  # type: ignore[assignment]
+    # --- series extension (DESIGN §9) ---
+    booking_series = _optional(
+        serializers.IntegerField, help_text="extension: the series this booking belongs to"
+    )
 
 
 def _prefetched(booking: Booking, attribute: str, relation: str) -> list[Any]:
@@ -332,6 +336,20 @@ class BookingSerializer(serializers.Serializer):
     bookings_fees = BookingFeeSerializer(many=True, required=False)
     bookings_taxes = BookingTaxSerializer(many=True, required=False)
     booking_comments = BookingCommentSerializer(many=True, required=False)
+    # --- OfficeRnD extension fields (DESIGN §9) ---
+    free = _optional(
+        serializers.BooleanField,
+        allow_null=False,
+        help_text="extension: a free booking has no fees and its prices are 0",
+    )
+    summary = _optional(serializers.CharField, allow_blank=True, help_text="extension: a title")
+    description = _optional(serializers.CharField, allow_blank=True, help_text="extension")
+    visitors = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="extension: client ids"
+    )
+    members = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="extension: client ids"
+    )
 
     def to_representation(self, booking: Booking) -> dict[str, Any]:
         context = self.context  # DRF walks up to the root serializer on each access
@@ -426,7 +444,14 @@ class BookingSerializer(serializers.Serializer):
                     "inquiry": None,
                     "rental_agreement": None,
                     "source": None,
+                    "booking_series": booking.series_id,  # series extension (DESIGN §9)
                 },
+                # OfficeRnD extension fields (DESIGN §9)
+                "free": booking.free,
+                "summary": booking.summary,
+                "description": booking.description,
+                "visitors": list(booking.visitors or []),
+                "members": list(booking.members or []),
             }
         )
         include = context.get("include", ())
@@ -534,12 +559,81 @@ class BookingInputSerializer(serializers.Serializer):
     cancelation_reason = serializers.ChoiceField(
         choices=[*Booking.CancelationReason.values, ""], required=False
     )
+    # --- OfficeRnD extension fields (DESIGN §9) ---
+    free = serializers.BooleanField(
+        required=False,
+        help_text="extension: no fees, prices 0 (fees or a non-zero price with it: 422)",
+    )
+    summary = serializers.CharField(
+        required=False, allow_blank=True, max_length=_limit("summary"), help_text="extension"
+    )
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=_limit("description"), help_text="extension"
+    )
+    visitors = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=100,
+        help_text="extension: ids of the account's clients",
+    )
+    members = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=100,
+        help_text="extension: ids of the account's clients",
+    )
+
+
+class RecurrenceInputSerializer(serializers.Serializer):
+    rrule = serializers.CharField(
+        max_length=500,
+        help_text="RFC 5545 RRULE: FREQ DAILY, WEEKLY or MONTHLY; COUNT or UNTIL required; "
+        "at most 366 occurrences, none more than 3 years after the first",
+    )
 
 
 class BookingCreateInputSerializer(BookingInputSerializer):
     bookings_fees = BookingFeeInputSerializer(many=True, required=False)
     bookings_taxes = BookingTaxInputSerializer(many=True, required=False)
     comments = BookingCommentInputSerializer(many=True, required=False)
+    # --- series extension (DESIGN §9) ---
+    recurrence = RecurrenceInputSerializer(
+        required=False,
+        help_text="extension: makes a recurring series; every occurrence is returned",
+    )
+    on_conflict = serializers.ChoiceField(
+        choices=["fail", "skip"],
+        required=False,
+        help_text="extension, with recurrence: fail (default) creates nothing when an "
+        "occurrence conflicts; skip leaves those out (meta.skipped_occurrences)",
+    )
+
+
+class BookingSeriesLinksSerializer(serializers.Serializer):
+    rental = serializers.IntegerField()
+    bookings = serializers.ListField(child=serializers.IntegerField())
+
+
+class BookingSeriesSerializer(serializers.Serializer):
+    """A recurring series (DESIGN §9): its rule and its occurrences' ids, by start."""
+
+    id = serializers.IntegerField()
+    rrule = serializers.CharField()
+    on_conflict = serializers.ChoiceField(choices=["fail", "skip"])
+    created_at = serializers.DateTimeField()
+    links = BookingSeriesLinksSerializer()
+
+    def to_representation(self, series: Any) -> dict[str, Any]:
+        return {
+            "id": series.pk,
+            "rrule": series.rrule,
+            "on_conflict": series.on_conflict,
+            "created_at": utc_text(series.created_at),
+            "links": {
+                "rental": series.rental_id,
+                "bookings": [booking.pk for booking in series.bookings.all()],
+            },
+        }
 
 
 class BookingCancelInputSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ router.register("bookings", views.BookingViewSet, basename="bookings")
 router.register("bookings_fees", views.BookingFeeViewSet, basename="bookings_fees")
 router.register("bookings_taxes", views.BookingTaxViewSet, basename="bookings_taxes")
 router.register("booking_comments", views.BookingCommentViewSet, basename="booking_comments")
+router.register("booking_series", views.BookingSeriesViewSet, basename="booking_series")
 router.register("clients", views.ClientViewSet, basename="clients")
 
 urlpatterns = [

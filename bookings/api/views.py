@@ -21,12 +21,15 @@ from bookings import selectors, services
 from bookings.api import serializers as s
 from bookings.api.filters import BookingSearchFilter
 from bookings.inputs import (
+    SERIES_SCOPES,
     booking_input_from_wire,
     cancel_input_from_wire,
     client_input_from_wire,
     fee_input_from_wire,
+    series_input_from_wire,
+    series_scope_from_wire,
 )
-from bookings.models import Booking, BookingComment, BookingFee, BookingTax, Client
+from bookings.models import Booking, BookingComment, BookingFee, BookingSeries, BookingTax, Client
 from core import scopes
 from core.clock import sync_watermark
 from core.errors import NotFound
@@ -65,6 +68,13 @@ LIST_HEADERS = [
     )
 ]
 BOOKING_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
+SCOPE = OpenApiParameter(
+    "scope",
+    str,
+    enum=list(SERIES_SCOPES),
+    description="extension, for an occurrence of a series (DESIGN §9): this (default), "
+    "following (it and the later occurrences) or all; atomic",
+)
 CURSOR = OpenApiParameter(
     "cursor",
     str,
@@ -100,19 +110,19 @@ class WritesAsApplication:
     ),
     update=extend_schema(
         summary="Update a booking",
-        parameters=[BOOKING_ID],
+        parameters=[BOOKING_ID, SCOPE],
         request=request_envelope_serializer("BookingUpdate", "bookings", s.BookingInputSerializer),
         responses=BOOKINGS,
     ),
     partial_update=extend_schema(
         summary="Update a booking",
-        parameters=[BOOKING_ID],
+        parameters=[BOOKING_ID, SCOPE],
         request=request_envelope_serializer("BookingUpdate", "bookings", s.BookingInputSerializer),
         responses=BOOKINGS,
     ),
     destroy=extend_schema(
         summary="Cancel a booking (the row stays, as history)",
-        parameters=[BOOKING_ID],
+        parameters=[BOOKING_ID, SCOPE],
         request=request_envelope_serializer(
             "BookingCancel", "bookings", s.BookingCancelInputSerializer
         ),
@@ -229,36 +239,59 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
         rental = rentals_for_account(self.client.account_id).filter(pk__in=ids).first()
         if rental is None:
             raise NotFound({"rental_id": ["not found"]})
-        booking_input = booking_input_from_wire(self.unwrap(), creating=True, nested=True)
-        booking = services.booking_create(
-            rental=rental,
-            booking_input=booking_input,
-            actor=self.actor,
-            application_id=self.client.application_id,
+        body = self.unwrap()
+        booking_input = booking_input_from_wire(body, creating=True, nested=True)
+        series_input = series_input_from_wire(body)
+        writer = {
+            "rental": rental,
+            "booking_input": booking_input,
+            "actor": self.actor,
+            "application_id": self.client.application_id,
             # Without bookings_write the booking is locked to the application creating it.
-            lock_to_application=not self.client.has_scope(scopes.BOOKINGS_WRITE),
-            author=f"application-{self.client.application_id}",
+            "lock_to_application": not self.client.has_scope(scopes.BOOKINGS_WRITE),
+            "author": f"application-{self.client.application_id}",
+        }
+        if series_input is None:
+            booking = services.booking_create(**writer)
+            return self.render_created(self._fresh(booking), "bookings")
+        # A series (DESIGN §9): every occurrence, and the ones skipped by on_conflict.
+        created = services.booking_series_create(series_input=series_input, **writer)
+        bookings = selectors.with_api_relations(
+            Booking.objects.filter(pk__in=[b.pk for b in created.bookings])
+        ).order_by("start_at", "id")
+        location = self.request.build_absolute_uri(f"/api/v3/booking_series/{created.series.pk}")
+        return self.render(
+            builtins.list(bookings),
+            status=http.HTTP_201_CREATED,
+            headers={"Location": location},
+            meta={"skipped_occurrences": created.skipped},
         )
-        return self.render_created(self._fresh(booking), "bookings")
 
     def update(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
+        scope = series_scope_from_wire(request.query_params.get("scope"))
         booking = self._writable(pk)
-        booking = services.booking_update(
+        changed = services.booking_series_update(
             booking=booking,
             booking_input=booking_input_from_wire(self.unwrap(), creating=False),
+            scope=scope,
             actor=self.actor,
             application_id=self.client.application_id,
         )
-        return self.render([self._fresh(booking)])
+        fresh = selectors.with_api_relations(
+            Booking.objects.filter(pk__in=[b.pk for b in changed])
+        ).order_by("start_at", "id")
+        return self.render(builtins.list(fresh))
 
     def partial_update(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, pk)
 
     def destroy(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
+        scope = series_scope_from_wire(request.query_params.get("scope"))
         booking = self._writable(pk)
         cancel = cancel_input_from_wire(self.unwrap(optional=True))
-        services.booking_cancel(
+        services.booking_series_cancel(
             booking=booking,
+            scope=scope,
             reason=cancel.reason,
             message_to_guest=cancel.message_to_guest,
             message_to_channel=cancel.message_to_channel,
@@ -291,6 +324,37 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
             application_id=self.client.application_id,
         )
         return self.render([self._fresh(booking)])
+
+
+BOOKING_SERIES = envelope_serializer("BookingSeries", "booking_series", s.BookingSeriesSerializer)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List recurring series (extension, DESIGN §9)", responses=BOOKING_SERIES
+    ),
+    retrieve=extend_schema(
+        summary="Show recurring series by id (extension, DESIGN §9)",
+        parameters=[
+            OpenApiParameter("id", str, OpenApiParameter.PATH, pattern=r"^[0-9]+(,[0-9]+)*$")
+        ],
+        responses=BOOKING_SERIES,
+    ),
+)
+class BookingSeriesViewSet(ResourceViewSet):
+    """`/api/v3/booking_series`: a series' rule and its occurrences' ids (their records
+    are bookings). Needs a scope that sees every booking (the ids include canceled and
+    past occurrences)."""
+
+    resource_key = "booking_series"
+    queryset = BookingSeries.objects.none()
+    serializer_class = s.BookingSeriesSerializer
+    read_scopes = (scopes.BOOKINGS_READ, scopes.BOOKINGS_WRITE)
+    lookup_value_regex = r"[0-9]+(?:,[0-9]+)*"
+    relations = {"rental": "rentals", "bookings": "bookings"}
+
+    def scoped_queryset(self):
+        return selectors.booking_series_for_account(self.client.account_id)
 
 
 class _BookingRecordsViewSet(ResourceViewSet):

@@ -14,7 +14,8 @@ the v3 record (the bridge's `Record`).
 | `source` | `source` |
 | `serviceSlots.before` / `.after` | `buffer_before` / `buffer_after` (minutes) |
 | `recurrence.rrule` | the series' rule (bookings/recurrence.py) |
-| `free`, `summary`, `description`, `visitors`, `members` | see bridge.py |
+| `free`, `summary`, `description` | the booking's fields of the same names |
+| `visitors`, `members` | the booking's lists of client ids |
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bookings.inputs import max_length
+from bookings.models import Booking
 from core.timefmt import utc_text
 from core.timeparse import parse_instant
 
@@ -31,8 +34,9 @@ MAX_ID = 2**63 - 1
 MAX_LIST = 100  # DESIGN §15: lists in a body
 MAX_BATCH = 100  # bookings in one POST
 MAX_BUFFER_MINUTES = 10080
-SUMMARY_MAX_LENGTH = 255
-DESCRIPTION_MAX_LENGTH = 6000
+# The booking columns' own limits (written once, on the model).
+SUMMARY_MAX_LENGTH = max_length(Booking, "summary")
+DESCRIPTION_MAX_LENGTH = max_length(Booking, "description")
 ON_CONFLICT = ("fail", "skip")
 
 # v3 field → OfficeRnD field, for messages coming back from the services.
@@ -328,6 +332,13 @@ def v3_body(
         minutes = getattr(booking, name)
         if minutes is not None:
             body[name] = minutes
+    for name in ("free", "summary", "description"):
+        if name in booking.given:
+            body[name] = getattr(booking, name)
+    if "visitors" in booking.given:
+        body["visitors"] = list(booking.visitor_ids)
+    if "members" in booking.given:
+        body["members"] = list(booking.member_ids)
     if current_status is None:  # creating
         if booking.tentative:
             body["tentative_expires_at"] = utc_text(start_at) if start_at else None
@@ -359,6 +370,7 @@ def booking_output(
     source: str,
     created_by: str | None,
     modified_by: str | None,
+    rrule: str | None = None,
 ) -> dict[str, Any]:
     """An OfficeRnD booking from a v3 record. A record in the restricted field set (a
     `public` token reading another application's booking) gives the same subset here."""
@@ -382,18 +394,18 @@ def booking_output(
     out.update(
         {
             "source": source or None,
-            "summary": None,
-            "description": None,
+            "summary": record.get("summary") or None,
+            "description": record.get("description") or None,
             "member": _id(links.get("client")),
             "team": None,
-            "members": [],
-            "visitors": [],
-            "free": False,
+            "members": [_id(value) for value in record.get("members", [])],
+            "visitors": [_id(value) for value in record.get("visitors", [])],
+            "free": bool(record.get("free", False)),
             "serviceSlots": {
                 "before": record.get("buffer_before", 0),
                 "after": record.get("buffer_after", 0),
             },
-            "recurrence": None,
+            "recurrence": {"rrule": rrule} if rrule else None,
             "extras": {},
             "fees": [
                 {

@@ -59,6 +59,7 @@ def _render(record: bridge.Record) -> dict[str, Any]:
         source=record.source,
         created_by=record.created_by,
         modified_by=record.modified_by,
+        rrule=record.rrule,
     )
 
 

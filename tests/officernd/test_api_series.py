@@ -4,11 +4,12 @@ at the first start's local wall-clock time, conflicts named or skipped."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bookings.models import Booking
+from bookings.models import Booking, BookingSeries, Client
 from core.timefmt import utc_text
 from tests.officernd.conftest import moment
 
@@ -105,3 +106,48 @@ def test_occurrences_lists_the_series_expanded_in_the_window(api, base, series_b
         "2027-04-17T07:00:00Z",
         "2027-04-24T07:00:00Z",
     ]
+
+
+def test_a_series_reads_back_its_rule_and_the_officernd_fields(
+    api, base, series_body, guest, account
+):
+    visitor = Client.objects.create(account=account, fullname="Grace Hopper")
+    series_body.update(
+        {
+            "recurrence": {"rrule": "FREQ=WEEKLY;COUNT=3"},
+            "free": True,
+            "summary": "Board",
+            "description": "Quarterly review",
+            "visitors": [str(visitor.pk)],
+            "members": [guest.pk],
+        }
+    )
+    response = api.post(f"{base}/bookings", series_body, format="json")
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert len(created) == 3
+    for booking in created:
+        assert booking["recurrence"] == {"rrule": "FREQ=WEEKLY;COUNT=3"}
+        assert (booking["free"], booking["summary"], booking["description"]) == (
+            True,
+            "Board",
+            "Quarterly review",
+        )
+        assert booking["visitors"] == [str(visitor.pk)]
+        assert booking["members"] == [str(guest.pk)]
+    one = api.get(f"{base}/bookings/{created[1]['id']}").json()
+    assert one["recurrence"] == {"rrule": "FREQ=WEEKLY;COUNT=3"}
+    assert Booking.objects.values("series_id").distinct().count() == 1
+    window = api.get(
+        f"{base}/bookings/occurrences",
+        {"start": "2027-03-01T00:00:00Z", "end": "2027-05-01T00:00:00Z"},
+    )
+    assert window.status_code == 200, window.content
+    assert [b["id"] for b in window.json()] == [b["id"] for b in created]
+
+
+def test_a_free_series_costs_nothing(api, base, series_body):
+    series_body.update({"free": True, "recurrence": {"rrule": "FREQ=WEEKLY;COUNT=2"}})
+    assert api.post(f"{base}/bookings", series_body, format="json").status_code == 201
+    assert BookingSeries.objects.count() == 1
+    assert {(b.free, b.final_price) for b in Booking.objects.all()} == {(True, Decimal("0.00"))}

@@ -52,7 +52,7 @@ def test_tentative_on_create_holds_until_the_start():
         ({"tentative": True}, "Booked", {"tentative_expires_at": "2027-02-01T08:00:00Z"}),
         ({"start": START}, "Tentative", {"start_at": "2027-01-09T08:00:00Z",
                                           "tentative_expires_at": "2027-01-09T08:00:00Z"}),
-        ({"summary": "Offsite"}, "Booked", {}),
+        ({"summary": "Offsite"}, "Booked", {"summary": "Offsite"}),
     ],
 )  # fmt: skip
 def test_an_update_changes_the_status_only_where_tentative_changes_something(
