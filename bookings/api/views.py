@@ -164,9 +164,13 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
         bookings = selectors.bookings_visible(
             account_id=self.client.account_id, now=self.now, full_access=self.full_access
         )
-        return selectors.with_api_relations(
-            bookings, full_comments="booking_comments" in self.include
-        )
+        return selectors.with_embedded_rows(bookings, include=self.include)
+
+    def render(self, objects, **kwargs: Any) -> Response:  # type: ignore[no-untyped-def]
+        application_id = self.client.application_id
+        if self.full_access or any(b.application_id == application_id for b in objects):
+            selectors.attach_link_ids(objects)  # the page's linked ids, one query
+        return super().render(objects, **kwargs)
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -214,7 +218,9 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
         return booking
 
     def _fresh(self, booking: Booking) -> Booking:
-        return selectors.with_api_relations(Booking.objects.filter(pk=booking.pk)).get()
+        return selectors.with_embedded_rows(
+            Booking.objects.filter(pk=booking.pk), include=self.include
+        ).get()
 
     @extend_schema(
         summary="Create a booking on a rental",
@@ -239,7 +245,16 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
             lock_to_application=not self.client.has_scope(scopes.BOOKINGS_WRITE),
             author=f"application-{self.client.application_id}",
         )
-        return self.render_created(self._fresh(booking), "bookings")
+        return self.render_created(self._created(booking, booking_input), "bookings")
+
+    def _created(self, booking: Booking, booking_input: Any) -> Booking:
+        """The record of a new booking. Without nested fees, taxes or comments the
+        service's own instance is the row it inserted (with its locked rental), and the
+        booking has no related rows yet, so nothing is read again after the commit."""
+        if booking_input.fees or booking_input.taxes or booking_input.comments:
+            return self._fresh(booking)
+        booking.api_fees = booking.api_taxes = booking.api_comments = []  # type: ignore[attr-defined]
+        return booking
 
     def update(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
         booking = self._writable(pk)
