@@ -104,17 +104,16 @@ def main(argv: list[str] | None = None) -> None:
                 text = query["sql"] if args.sql else query["sql"][:150]
                 print(f"  {number:2}. {query['time']}s {text}")
             times = []
-            profiler = Profiler(interval=0.0002)
-            profiler.start()
             for _ in range(args.repeat):
                 start = time.perf_counter()
                 call()
                 times.append(time.perf_counter() - start)
+            log(f"{name}: median {statistics.median(times) * 1000:.2f} ms over {args.repeat}")
+            profiler = Profiler(interval=0.001)
+            profiler.start()
+            for _ in range(args.repeat):
+                call()
             profiler.stop()
-            log(
-                f"{name}: median {statistics.median(times) * 1000:.2f} ms "
-                f"over {args.repeat} (under the profiler)"
-            )
             if args.html:
                 Path(args.html).mkdir(parents=True, exist_ok=True)
                 (Path(args.html) / f"{name}.html").write_text(profiler.output_html())

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import F, IntegerField, Prefetch, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from bookings.models import (
     Booking,
@@ -157,63 +158,64 @@ def with_embedded_rows(
     return bookings.select_related("rental").prefetch_related(*prefetches)
 
 
-# The relations a record links by id: (attribute set on each booking, model).
-LINKED = {
-    "api_fee_ids": BookingFee,
-    "api_tax_ids": BookingTax,
-    "api_comment_ids": BookingComment,
-}
+# The relations a record links by id: attribute of the ids, of the rows when prefetched
+# in full (with_embedded_rows), and the model.
+LINKED = (
+    ("api_fee_ids", "api_fees", BookingFee),
+    ("api_tax_ids", "api_taxes", BookingTax),
+    ("api_comment_ids", "api_comments", BookingComment),
+)
 
 
 def attach_link_ids(bookings: Sequence[Booking]) -> None:
     """Set the ids of each booking's fees, taxes, comments and payment shares on it
-    (`api_fee_ids`, …, `api_payment_share_ids`), in one UNION ALL query for the page.
+    (`api_fee_ids`, `api_tax_ids`, `api_comment_ids`, `api_payment_share_ids`) in one
+    UNION ALL statement for the whole page.
 
-    Relations already prefetched in full (`api_fees`, …) are not read again; payment
-    shares only for bookings whose `bookings_payments_count` (kept on the row in the
-    payment's transaction) says they have any, so most pages need no payments part and a
-    page with nothing to read sends no query.
+    Relations already prefetched in full are not read again; payment shares only for the
+    bookings whose `bookings_payments_count` (kept on the row in the payment's
+    transaction) says they have any, so most pages read no payments table, and a page
+    with nothing left to read sends no statement.
     """
-    from payments.models import BookingsPayment
+    from payments.models import BookingsPayment, Payment
 
     if not bookings:
         return
-    ids = [booking.pk for booking in bookings]
-    parts: list[QuerySet[Any]] = []
-    for kind, (attribute, model) in enumerate(LINKED.items()):
-        full = attribute.replace("_ids", "s")  # api_fees, api_taxes, api_comments
-        if all(hasattr(booking, full) for booking in bookings):
-            for booking in bookings:
-                setattr(booking, attribute, [row.pk for row in getattr(booking, full)])
-            continue
-        parts.append(
-            model.objects.filter(booking_id__in=ids)
-            .annotate(kind=Value(kind, output_field=IntegerField()))
-            .values_list("booking_id", "id", "kind")
-            .order_by()
-        )
-        for booking in bookings:
+    attributes = [ids for ids, _, _ in LINKED] + ["api_payment_share_ids"]
+    for booking in bookings:
+        for attribute in attributes:
             setattr(booking, attribute, [])
+    booking_ids = [booking.pk for booking in bookings]
+    in_list = ", ".join(["%s"] * len(booking_ids))
+    parts: list[str] = []
+    params: list[Any] = []
+    for kind, (ids_attribute, rows_attribute, model) in enumerate(LINKED):
+        if all(hasattr(booking, rows_attribute) for booking in bookings):
+            for booking in bookings:
+                setattr(booking, ids_attribute, [row.pk for row in getattr(booking, rows_attribute)])
+            continue
+        # Table names from the models, values as parameters.
+        parts.append(
+            f"SELECT booking_id, id, {kind} FROM {model._meta.db_table} "  # noqa: S608
+            f"WHERE booking_id IN ({in_list})"
+        )
+        params.extend(booking_ids)
     paying = [booking.pk for booking in bookings if booking.bookings_payments_count]
     if paying:
         # The shares bookings_payments_count counts: those of payments not canceled.
         parts.append(
-            BookingsPayment.objects.filter(
-                booking_id__in=paying, payment__canceled_at__isnull=True
-            )
-            .annotate(kind=Value(len(LINKED), output_field=IntegerField()))
-            .values_list("booking_id", "id", "kind")
-            .order_by()
+            f"SELECT s.booking_id, s.id, {len(LINKED)} FROM {BookingsPayment._meta.db_table} s "  # noqa: S608
+            f"JOIN {Payment._meta.db_table} p ON p.id = s.payment_id "
+            f"WHERE p.canceled_at IS NULL AND s.booking_id IN ({', '.join(['%s'] * len(paying))})"
         )
-    for booking in bookings:
-        booking.api_payment_share_ids = []  # type: ignore[attr-defined]
+        params.extend(paying)
     if not parts:
         return
-    attributes = [*LINKED, "api_payment_share_ids"]
     by_id = {booking.pk: booking for booking in bookings}
-    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    for booking_id, pk, kind in sorted(query, key=lambda row: row[1]):
-        getattr(by_id[booking_id], attributes[kind]).append(pk)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 2", params)
+        for booking_id, pk, kind in cursor.fetchall():
+            getattr(by_id[booking_id], attributes[kind]).append(pk)
 
 
 def bookings_fees_for_account(account_id: int) -> QuerySet[BookingFee]:
