@@ -7,6 +7,7 @@ far expiry, so load generators can use them without an OAuth round trip.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 ADMIN_USERNAME = "bench-admin"
 MANAGER_USERNAME = "bench-manager"
@@ -37,11 +38,20 @@ def ensure_fixtures() -> dict:
                 "scopes": SCOPES,
             },
         )
+        # Kept while it has months to live: replacing a token marks its cache entry
+        # revoked for a while (core/authentication.py), which would slow the next run.
         # The lookup column is a checksum derived on save, so replace rather than update.
-        AccessToken.objects.filter(application=application).delete()
-        AccessToken.objects.create(
-            token=token_for(account.pk), application=application, scope=SCOPES, expires=expires
+        tokens = AccessToken.objects.filter(application=application)
+        kept = tokens.filter(
+            token_checksum=hashlib.sha256(token_for(account.pk).encode()).hexdigest(),
+            scope=SCOPES,
+            expires__gt=expires - dt.timedelta(days=300),
         )
+        if not kept.exists():
+            tokens.delete()
+            AccessToken.objects.create(
+                token=token_for(account.pk), application=application, scope=SCOPES, expires=expires
+            )
     admin, _ = User.objects.get_or_create(
         username=ADMIN_USERNAME, defaults={"is_staff": True, "is_superuser": True}
     )

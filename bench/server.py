@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -12,7 +13,8 @@ from contextlib import contextmanager
 from bench.common import ROOT, bench_env, log
 
 HOST = "127.0.0.1"
-PORT = 8765
+# BENCH_PORT: another port, so two benches on one machine never load each other's server.
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
 
 
 @contextmanager

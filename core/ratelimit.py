@@ -1,8 +1,10 @@
 """Per-caller request budget (an OAuth application or an API key): a fixed hourly window
 counted atomically in the cache.
 
-`cache.add` + `cache.incr` are atomic in Redis (INCR) and under a lock in local memory,
-so concurrent requests in any number of web processes sharing Redis never over-grant.
+On Redis the count is one round trip: a pipeline of `SET key 0 EX ttl NX` (start the
+window) and `INCR key`, both atomic, so concurrent requests in any number of web
+processes sharing Redis never over-grant. Other cache backends (local memory in
+development and the SQLite tests) do the same with `cache.add` + `cache.incr`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework import exceptions
 
 WINDOW_SECONDS = 3600
@@ -54,13 +57,28 @@ def consume(
     window = int(now) // window_seconds
     reset = (window + 1) * window_seconds
     key = f"ratelimit:{owner}:{window_seconds}:{window}"
-    cache.add(key, 0, timeout=window_seconds + 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr: start the window again
-        cache.add(key, 1, timeout=window_seconds + 60)
-        count = 1
+    count = _count(key, timeout=window_seconds + 60)
     limit = settings.API_RATE_LIMIT if limit is None else limit
     return RateLimit(
         limit=limit, remaining=max(0, limit - count), reset=reset, exceeded=count > limit
     )
+
+
+def _count(key: str, *, timeout: int) -> int:
+    """This window's count for `key`, this request included."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        redis_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(redis_key, write=True)
+        pipeline = client.pipeline(transaction=True)  # MULTI/EXEC: nothing between
+        # Django's Redis serializer stores integers as plain integers, so the value stays
+        # readable through `cache.get` (and INCR-able), as with cache.add + cache.incr.
+        pipeline.set(redis_key, 0, ex=timeout, nx=True)
+        pipeline.incr(redis_key)
+        return int(pipeline.execute()[1])
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add and incr: start the window again
+        cache.add(key, 1, timeout=timeout)
+        return 1

@@ -13,7 +13,7 @@ from typing import Any
 
 from bookings.api.serializers import BookingSerializer, ClientSerializer
 from bookings.models import Booking, Client
-from bookings.selectors import with_api_relations
+from bookings.selectors import attach_link_ids, with_api_relations
 from core import scopes
 from core.timefmt import utc_text
 from rentals.api.serializers import RentalSerializer
@@ -64,12 +64,14 @@ class _Renderer:
         for delivery in deliveries:
             if delivery.event is not None:
                 ids[delivery.event.resource_type].add(delivery.event.resource_id)
-        self.records: dict[str, dict[int, Any]] = {
-            "booking": {
-                b.pk: b for b in with_api_relations(Booking.objects.filter(pk__in=ids["booking"]))
-            }
+        bookings = (
+            list(with_api_relations(Booking.objects.filter(pk__in=ids["booking"])))
             if ids["booking"]
-            else {},
+            else []
+        )
+        attach_link_ids(bookings)  # payment shares of the batch in one query
+        self.records: dict[str, dict[int, Any]] = {
+            "booking": {b.pk: b for b in bookings},
             "rental": {r.pk: r for r in Rental.objects.filter(pk__in=ids["rental"])}
             if ids["rental"]
             else {},

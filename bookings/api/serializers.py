@@ -246,6 +246,28 @@ def _prefetched(booking: Booking, attribute: str, relation: str) -> list[Any]:
     return list(getattr(booking, relation).all())
 
 
+def _linked_ids(booking: Booking, ids: str, attribute: str, relation: str) -> list[int]:
+    """Ids set by selectors.attach_link_ids, else those of the (prefetched) rows."""
+    found = getattr(booking, ids, None)
+    if found is not None:
+        return found
+    return [row.pk for row in _prefetched(booking, attribute, relation)]
+
+
+def _payment_share_ids(booking: Booking) -> list[int]:
+    """Shares of payments not canceled (what bookings_payments_count counts)."""
+    found = getattr(booking, "api_payment_share_ids", None)
+    if found is not None:
+        return found
+    if not booking.bookings_payments_count:
+        return []
+    return list(
+        booking.payment_shares.filter(payment__canceled_at__isnull=True)  # type: ignore[attr-defined]
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
 class ActorSerializer(serializers.Serializer):
     """Who made a change (the event log's actor): an application, a user or the system."""
 
@@ -370,10 +392,6 @@ class BookingSerializer(serializers.Serializer):
         if not (context["full_access"] or owned):
             record["links"] = {"rental": booking.rental_id}
             return record
-        # Lists prefetched by selectors.with_api_relations, else the relations themselves.
-        fees = _prefetched(booking, "api_fees", "bookings_fees")
-        taxes = _prefetched(booking, "api_taxes", "bookings_taxes")
-        comments = _prefetched(booking, "api_comments", "booking_comments")
         record.update(
             {
                 "adults": booking.adults,
@@ -432,10 +450,15 @@ class BookingSerializer(serializers.Serializer):
                     "account": booking.account_id,
                     "rental": booking.rental_id,
                     "client": booking.client_id,
-                    "bookings_fees": [fee.pk for fee in fees],
-                    "bookings_taxes": [tax.pk for tax in taxes],
-                    "booking_comments": [comment.pk for comment in comments],
-                    "bookings_payments": [],
+                    # Ids set by selectors.attach_link_ids, else from the related rows.
+                    "bookings_fees": _linked_ids(booking, "api_fee_ids", "api_fees", "bookings_fees"),
+                    "bookings_taxes": _linked_ids(
+                        booking, "api_tax_ids", "api_taxes", "bookings_taxes"
+                    ),
+                    "booking_comments": _linked_ids(
+                        booking, "api_comment_ids", "api_comments", "booking_comments"
+                    ),
+                    "bookings_payments": _payment_share_ids(booking),
                     "bookings_tags": [],
                     "conversations": [],
                     "payments": [],
@@ -455,6 +478,9 @@ class BookingSerializer(serializers.Serializer):
             }
         )
         include = context.get("include", ())
+        if include:  # rows prefetched by bookings.selectors, else the relations themselves
+            fees = _prefetched(booking, "api_fees", "bookings_fees")
+            taxes = _prefetched(booking, "api_taxes", "bookings_taxes")
         if "bookings_fees" in include:
             tax_ids: dict[int, list[int]] = {}
             for tax in taxes:
@@ -471,7 +497,7 @@ class BookingSerializer(serializers.Serializer):
         if "booking_comments" in include:
             record["booking_comments"] = [
                 BookingCommentSerializer(context=context).to_representation(comment)
-                for comment in comments
+                for comment in _prefetched(booking, "api_comments", "booking_comments")
             ]
         return record
 

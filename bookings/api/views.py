@@ -174,9 +174,13 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
         bookings = selectors.bookings_visible(
             account_id=self.client.account_id, now=self.now, full_access=self.full_access
         )
-        return selectors.with_api_relations(
-            bookings, full_comments="booking_comments" in self.include
-        )
+        return selectors.with_embedded_rows(bookings, include=self.include)
+
+    def render(self, objects, **kwargs: Any) -> Response:  # type: ignore[no-untyped-def]
+        application_id = self.client.application_id
+        if self.full_access or any(b.application_id == application_id for b in objects):
+            selectors.attach_link_ids(objects)  # the page's linked ids, one query
+        return super().render(objects, **kwargs)
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -224,7 +228,9 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
         return booking
 
     def _fresh(self, booking: Booking) -> Booking:
-        return selectors.with_api_relations(Booking.objects.filter(pk=booking.pk)).get()
+        return selectors.with_embedded_rows(
+            Booking.objects.filter(pk=booking.pk), include=self.include
+        ).get()
 
     @extend_schema(
         summary="Create a booking on a rental",
@@ -253,7 +259,7 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
         }
         if series_input is None:
             booking = services.booking_create(**writer)
-            return self.render_created(self._fresh(booking), "bookings")
+            return self.render_created(self._created(booking, booking_input), "bookings")
         # A series (DESIGN §9): every occurrence, and the ones skipped by on_conflict.
         created = services.booking_series_create(series_input=series_input, **writer)
         bookings = selectors.with_api_relations(
@@ -266,6 +272,15 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
             headers={"Location": location},
             meta={"skipped_occurrences": created.skipped},
         )
+
+    def _created(self, booking: Booking, booking_input: Any) -> Booking:
+        """The record of a new booking. Without nested fees, taxes or comments the
+        service's own instance is the row it inserted (with its locked rental), and the
+        booking has no related rows yet, so nothing is read again after the commit."""
+        if booking_input.fees or booking_input.taxes or booking_input.comments:
+            return self._fresh(booking)
+        booking.api_fees = booking.api_taxes = booking.api_comments = []  # type: ignore[attr-defined]
+        return booking
 
     def update(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
         scope = series_scope_from_wire(request.query_params.get("scope"))
