@@ -376,8 +376,8 @@ def render_rows(board: Board) -> SafeString:
                 f'style="grid-column: {slot.start_line} / {slot.end_line}; grid-row: {slot.lane}" '
                 f'href="{slot_url.format(slot.slot_id)}" '
                 f'data-slot="{slot.slot_id}" data-booked="{slot.booked}" '
-                f'data-capacity="{slot.capacity}" title="{escape(slot.title)} ({zone})">'
-                f'<span class="bar-label">{escape(slot.label)}</span></a>'
+                f'data-capacity="{slot.capacity}" title="{slot.title} ({zone})">'
+                f'<span class="bar-label">{slot.label}</span></a>'
             )
         for alert, start_line, end_line in row.alerts:
             add(

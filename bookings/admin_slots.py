@@ -19,6 +19,9 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 
 NOON = dt.time(12)
+# A slot's status is one of a closed set (a CHECK constraint): written from these only.
+STATUS_TITLES = {"active": " · Active", "disabled": " · Disabled"}
+STATUS_CLASSES = {"active": "slot-active", "disabled": "slot-disabled"}
 _JUST_BEFORE = dt.timedelta(microseconds=1)
 
 
@@ -78,28 +81,33 @@ class SlotBar:
 
     @property
     def title(self) -> str:
-        end = (
-            f"{self.end:%H:%M}"
-            if self.end.date() == self.start.date()
-            else f"{self.end:%Y-%m-%d %H:%M}"
-        )
-        return (
-            f"Slot {self.start:%Y-%m-%d %H:%M} → {end} · {self.count} booked"
-            + (" (full)" if self.full else "")
-            + f" · {self.status.capitalize()}"
-            + (f" · locked until {self.locked_until:%Y-%m-%d %H:%M}" if self.locked_until else "")
-        )
+        """Numbers, times and a status of a closed set: nothing to escape. Times are
+        sliced from isoformat: strftime cost a third of the board's slot rendering."""
+        start = self.start.isoformat(" ", "minutes")[:16]
+        end = self.end.isoformat(" ", "minutes")[:16]
+        if end[:10] == start[:10]:
+            end = end[11:]
+        title = f"Slot {start} → {end} · {self.count} booked"
+        if self.full:
+            title += " (full)"
+        title += STATUS_TITLES.get(self.status, "")
+        if self.locked_until:
+            title += f" · locked until {self.locked_until.isoformat(' ', 'minutes')[:16]}"
+        return title
 
     @property
     def state_classes(self) -> str:
         """The states the CSS draws, after the grid's own class (`board-slot`, `cal-slot`)."""
-        flags = [
-            (self.full, "full"),
-            (self.locked_until is not None, "locked"),
-            (self.continues_before, "continues-before"),
-            (self.continues_after, "continues-after"),
-        ]
-        return " ".join([f"slot-{self.status}", *(name for on, name in flags if on)])
+        classes = STATUS_CLASSES.get(self.status, "slot-unknown")
+        if self.booked >= self.capacity:
+            classes += " full"
+        if self.locked_until is not None:
+            classes += " locked"
+        if self.continues_before:
+            classes += " continues-before"
+        if self.continues_after:
+            classes += " continues-after"
+        return classes
 
 
 def slot_bar(

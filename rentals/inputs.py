@@ -44,7 +44,7 @@ TEXT_FIELDS = (
 TIME_FIELDS = ("checkin_time", "checkout_time")
 # The rental as an Overbooked resource (DESIGN §10). `metadata` is the changes to merge
 # (core/metadata.py: a key set to None or "" is removed), not the whole object.
-RESOURCE_FIELDS = ("metadata", "status", "booking_disabled_before", "public_scheduling_enabled")
+RESOURCE_FIELDS = ("status", "booking_disabled_before", "public_scheduling_enabled", "metadata")
 MAX_BOOKING_DISABLED_BEFORE = 10 * 366 * 24 * 3600  # ten years, in seconds
 NOT_NULL_FIELDS = frozenset(
     {
