@@ -3,8 +3,8 @@
     python -m bench.run --size small|full
 
 Creates and migrates the bench database if needed, generates the data, then runs the
-plans, sweep, search, contention, admin and webhooks benchmarks, each in its own process, and
-writes bench/results/summary[-small].json with every figure against its target.
+plans, sweep, search, contention, series, admin and webhooks benchmarks, each in its own
+process, and writes bench/results/summary[-small].json with every figure against its target.
 Small runs write `*-small` files (ignored by git); full runs overwrite the committed ones.
 """
 
@@ -120,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         "--result",
         f"contention{suffix}",
     )
+    durations["series"] = _step(env, "-m", "bench.series", "--result", f"series{suffix}")
     durations["admin"] = _step(
         env,
         "-m",
@@ -156,6 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     contention, admin = _load(f"contention{suffix}"), _load(f"admin{suffix}")
     webhooks = _load(f"webhooks{suffix}")
+    series = _load(f"series{suffix}")
     calendars = _load(f"calendars{suffix}")
     summary = {
         "size": args.size,
@@ -169,6 +171,7 @@ def main(argv: list[str] | None = None) -> None:
             "create_at_least_quarter_of_raw": contention["targets"]["at_least_quarter_of_raw"],
             "create_zero_5xx": contention["targets"]["zero_5xx"],
             "create_zero_overlaps": contention["targets"]["zero_overlaps"],
+            **{f"series_{name}": met for name, met in series["targets"].items()},
             "admin_under_300ms": admin["met"],
             **{f"webhooks_{name}": met for name, met in webhooks["targets"].items()},
             **{f"calendars_{name}": met for name, met in calendars["targets"].items()},
@@ -189,6 +192,8 @@ def main(argv: list[str] | None = None) -> None:
             "create_ratio": contention["ratio_api_over_raw_requests_per_s"],
             "create_api_accepted_per_s": contention["api"]["accepted_per_s"],
             "create_api_rejected_per_s": contention["api"]["rejected_per_s"],
+            "series_366_service_s": series["service_seconds"]["median"],
+            "series_366_ratio_over_raw": series["ratio_service_over_raw"],
             "admin_slowest_p50_ms": admin["slowest_p50_ms"],
             "webhook_deliveries_per_s": webhooks["throughput"]["pipeline"]["deliveries_per_s"],
             "webhook_ratio_over_raw_posts": webhooks["throughput"]["ratio_pipeline_over_raw"],

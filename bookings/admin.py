@@ -51,11 +51,17 @@ from bookings.models import (
     Booking,
     BookingComment,
     BookingFee,
+    BookingSeries,
     BookingTax,
     Client,
     id_for_reference,
 )
-from bookings.services import booking_cancel, booking_update, client_create, client_update
+from bookings.services import (
+    booking_series_cancel,
+    booking_update,
+    client_create,
+    client_update,
+)
 from core.errors import DomainError
 from events.actors import Actor
 from events.selectors import record_history
@@ -321,9 +327,18 @@ class BookingAdmin(AccountScopedAdmin):
             ("adults", "children"),
             ("expected_checkin_time", "expected_checkout_time"),
         ]
-        details = ["door_key_code", "external_reference", "source", "notes", "metadata"]
+        details = [
+            ("summary", "free"),
+            "description",
+            "door_key_code",
+            "external_reference",
+            "source",
+            "notes",
+            "metadata",
+        ]
         if obj is None:
             details.append("comment")
+            stay += ["recurrence", "on_conflict"]
         fieldsets = [
             (None, {"fields": stay}),
             ("Price", {"fields": self._price_fields(obj)}),
@@ -340,7 +355,37 @@ class BookingAdmin(AccountScopedAdmin):
             ("reference", "status_display"),
             "calendar_link",
             ("booked_at_local", "locked_by"),
+            "occurrences",
         ]
+
+    @admin.display(description="series")
+    def occurrences(self, booking: Booking) -> str:
+        """The occurrences of the booking's recurring series (DESIGN §9), this one in bold."""
+        if booking.series_id is None:
+            return "—"
+        series = BookingSeries.objects.get(pk=booking.series_id)
+        rows = Booking.objects.filter(series_id=booking.series_id).order_by("start_at", "id")
+        now = timezone.now()
+        items = format_html_join(
+            "",
+            '<li{}><a href="{}">{}</a> {} ({})</li>',
+            (
+                (
+                    mark_safe(' class="this-occurrence"') if row.pk == booking.pk else "",
+                    reverse("admin:bookings_booking_change", args=[row.pk]),
+                    row.reference,
+                    local_time(row.start_at, booking, short=True),
+                    Booking.Status(row.status_at(now)).label,
+                )
+                for row in rows
+            ),
+        )
+        return format_html(
+            '<div class="series-occurrences">{} ({})<ul>{}</ul></div>',
+            series.rrule,
+            "skip conflicts" if series.on_conflict == "skip" else "all or nothing",
+            items,
+        )
 
     def _price_fields(self, obj):
         fields = [
@@ -383,7 +428,19 @@ class BookingAdmin(AccountScopedAdmin):
             ),
             ("Price", {"fields": self._price_fields(True)}),
             ("Damage deposit", {"fields": self._deposit_fields()}),
-            ("Details", {"fields": ["door_key_code", "external_reference", "source", "notes"]}),
+            (
+                "Details",
+                {
+                    "fields": [
+                        ("summary", "free"),
+                        "description",
+                        "door_key_code",
+                        "external_reference",
+                        "source",
+                        "notes",
+                    ]
+                },
+            ),
             HISTORY_FIELDSET,
         ]
 
@@ -438,6 +495,7 @@ class BookingAdmin(AccountScopedAdmin):
             "check_out",
             "nights",
             "history",
+            "occurrences",
         ]
         if obj is not None:
             fields.append("rental")  # a booking does not move to another rental
@@ -564,7 +622,11 @@ class BookingAdmin(AccountScopedAdmin):
 
     def _cancel(self, request, bookings, success_url=None):
         """The intermediate page: a reason and messages, then booking_cancel for each."""
-        form = CancelBookingsForm(request.POST if "confirm" in request.POST else None)
+        # One occurrence of a series, from its page: this one, the following, or all.
+        series = success_url is not None and bookings[0].series_id is not None
+        form = CancelBookingsForm(
+            request.POST if "confirm" in request.POST else None, series=series
+        )
         if form.is_bound and form.is_valid():
             canceled, skipped = 0, 0
             for booking in bookings:
@@ -572,8 +634,9 @@ class BookingAdmin(AccountScopedAdmin):
                     skipped += 1
                     continue
                 try:
-                    booking_cancel(
+                    done = booking_series_cancel(
                         booking=booking,
+                        scope=form.cleaned_data.get("scope") or "this",
                         reason=form.cleaned_data["reason"],
                         message_to_guest=form.cleaned_data["message_to_guest"],
                         message_to_channel=form.cleaned_data["message_to_channel"],
@@ -582,7 +645,7 @@ class BookingAdmin(AccountScopedAdmin):
                 except DomainError as error:
                     self.message_user(request, f"{booking.reference}: {error}", messages.ERROR)
                 else:
-                    canceled += 1
+                    canceled += len(done)
             self.message_user(
                 request,
                 f"Canceled {canceled} booking{'s' if canceled != 1 else ''}"

@@ -23,13 +23,15 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from bookings import inputs
-from bookings.inputs import BookingInput, FeeInput, max_length
-from bookings.models import Booking, BookingComment, BookingFee
+from bookings.inputs import SERIES_SCOPES, BookingInput, FeeInput, SeriesInput, max_length
+from bookings.models import Booking, BookingComment, BookingFee, BookingSeries
+from bookings.recurrence import MAX_RULE_LENGTH
 from bookings.services import (
     booking_add_comment,
     booking_add_fee,
     booking_create,
     booking_remove_fee,
+    booking_series_create,
     booking_update,
 )
 from core.errors import DomainError
@@ -70,6 +72,10 @@ PLAIN_FIELDS = [
     "source",
     "buffer_before",
     "buffer_after",
+    # From OfficeRnD (DESIGN §9); visitors and members are set through the APIs.
+    "free",
+    "summary",
+    "description",
 ]
 
 # Where a service error about a wire field is shown in the form.
@@ -114,6 +120,23 @@ class BookingAdminForm(forms.ModelForm):
         widget=AdminSplitDateTime,
         help_text="Only for a tentative hold; in the rental's time zone. Once it passes, "
         "the hold no longer blocks the dates and reads as canceled.",
+    )
+    # A recurring series (DESIGN §9), on the add form only.
+    recurrence = forms.CharField(
+        label="Repeat",
+        required=False,
+        max_length=MAX_RULE_LENGTH,
+        help_text="Optional: an RRULE such as FREQ=WEEKLY;COUNT=10 (DAILY, WEEKLY or MONTHLY; "
+        "COUNT or UNTIL; at most 366 occurrences). Every occurrence starts at this booking's "
+        "local time; the first comment goes to each.",
+    )
+    on_conflict = forms.ChoiceField(
+        label="If an occurrence conflicts",
+        required=False,
+        choices=[
+            (BookingSeries.OnConflict.FAIL, "create nothing"),
+            (BookingSeries.OnConflict.SKIP, "skip that occurrence"),
+        ],
     )
     check_in_date = forms.DateField(label="Check-in", widget=AdminDateWidget)
     check_in_time = forms.TimeField(
@@ -215,7 +238,19 @@ class BookingAdminForm(forms.ModelForm):
             return
         booking_input = self.booking_input()
         try:
-            if self.instance.pk is None:
+            if self.instance.pk is None and self.cleaned_data.get("recurrence"):
+                self.series_created = booking_series_create(
+                    rental=self.cleaned_data["rental"],
+                    booking_input=booking_input,
+                    series_input=SeriesInput(
+                        rrule=self.cleaned_data["recurrence"],
+                        on_conflict=self.cleaned_data.get("on_conflict") or "fail",
+                    ),
+                    actor=self.actor,
+                    author=self.author,
+                )
+                booking = self.series_created.bookings[0]
+            elif self.instance.pk is None:
                 booking = booking_create(
                     rental=self.cleaned_data["rental"],
                     booking_input=booking_input,
@@ -433,3 +468,19 @@ class CancelBookingsForm(forms.Form):
         max_length=max_length(Booking, "cancelation_message_to_channel"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args: Any, series: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if series:  # one occurrence of a recurring series: which ones (DESIGN §9)
+            self.fields["scope"] = forms.ChoiceField(
+                label="Occurrences",
+                choices=list(
+                    zip(
+                        SERIES_SCOPES,
+                        ["this one", "this one and the following", "the whole series"],
+                        strict=True,
+                    )
+                ),
+                initial="this",
+                widget=forms.RadioSelect,
+            )

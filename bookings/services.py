@@ -847,6 +847,20 @@ def booking_series_create(
         occurrences = recurrence.expand(
             series_input.rrule, start_at=template.start_at, end_at=template.end_at, tz=rental.tzinfo
         )
+        periods = [
+            occupied_period(
+                start_at=o.start_at,
+                end_at=o.end_at,
+                buffer_before=template.buffer_before,
+                buffer_after=template.buffer_after,
+            )
+            for o in occurrences
+        ]
+        if any(later[0] < earlier[1] for earlier, later in itertools.pairwise(periods)):
+            raise recurrence.InvalidRecurrence(
+                "occurrences would overlap each other's preparation time: lower the buffers "
+                "or space the occurrences further apart"
+            )
         _apply_final_price(
             template,
             values,
@@ -857,19 +871,7 @@ def booking_series_create(
         errors.raise_if_any()
 
         _release_expired_holds(rental, now)
-        conflicts = _conflicts(
-            rental,
-            [
-                occupied_period(
-                    start_at=o.start_at,
-                    end_at=o.end_at,
-                    buffer_before=template.buffer_before,
-                    buffer_after=template.buffer_after,
-                )
-                for o in occurrences
-            ],
-            now,
-        )
+        conflicts = _conflicts(rental, periods, now)
         messages = [
             f"{_local_text(occurrences[index].start_at, rental)}: {text}"
             for index, conflict in sorted(conflicts.items())

@@ -267,3 +267,19 @@ def test_a_malformed_series_body_names_its_field(body, field):
     with pytest.raises(ValidationFailed) as failure:
         series_input_from_wire(body)
     assert list(failure.value.errors) == [field]
+
+
+def test_occurrences_whose_buffers_meet_each_other_are_refused_whole(rental):
+    before = written()
+    with pytest.raises(ValidationFailed) as failure:
+        create_series(
+            rental,
+            {
+                "start_at": paris(2027, 1, 9, 8),
+                "end_at": paris(2027, 1, 10, 6),
+                "buffer_after": 180,
+            },
+            "FREQ=DAILY;COUNT=3",
+        )
+    assert "preparation time" in failure.value.errors["recurrence"][0]
+    assert written() == before

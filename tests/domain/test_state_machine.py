@@ -1,9 +1,12 @@
 """Random sequences of booking writes, sweeps and clock ticks never break the overlap rule.
 
 A hypothesis state machine drives the services with an explicit clock and keeps its own
-model of every booking (stored status, period, hold expiry). After every step it checks:
-1. an independent SQL query finds no two blocking bookings overlapping on one rental
-   (blocking = booked, unavailable, or tentative with an expiry after the clock);
+model of every booking (stored status, period, buffers, hold expiry). Steps create single
+bookings (with buffers) and recurring series (DESIGN §9, on_conflict fail or skip),
+update, cancel, sweep and tick the clock. After every step it checks:
+1. an independent SQL read finds no two blocking bookings whose *occupied* periods
+   (`[start − buffer_before, end + buffer_after)`) overlap on one rental (blocking =
+   booked, unavailable, or tentative with an expiry after the clock);
 2. no expired hold counts as blocking (or tentative) in the queryset verbs, and every
    expired hold reads as canceled;
 3. the rows agree with the model, so a service that refused everything, or accepted an
@@ -29,8 +32,10 @@ from hypothesis.stateful import (
 
 from accounts.models import Account
 from bookings.errors import BookingOverlap, InvalidStatusChange
+from bookings.inputs import SeriesInput, booking_input_from_wire
 from bookings.models import Booking, reference_for
-from bookings.services import booking_cancel, tentative_bookings_expire
+from bookings.services import booking_cancel, booking_series_create, tentative_bookings_expire
+from core.errors import ValidationFailed
 from rentals.models import Rental
 from tests.domain.conftest import DAY0, iso
 from tests.factories import booking_create, booking_update
@@ -44,16 +49,15 @@ kinds = st.one_of(
     st.integers(min_value=1, max_value=12).map(lambda hours: ("tentative", hours)),
 )
 periods = st.tuples(st.integers(0, 16), st.integers(1, 6))
+buffers = st.sampled_from([0, 0, 180, 360])  # minutes: none, half a slot, a whole slot
 
-OVERLAPPING_BLOCKERS_SQL = """
-SELECT a.id, b.id
-FROM bookings_booking a
-JOIN bookings_booking b ON b.rental_id = a.rental_id AND a.id < b.id
-WHERE a.start_at < b.end_at AND b.start_at < a.end_at
-  AND (a.status IN ('booked', 'unavailable')
-       OR (a.status = 'tentative' AND a.tentative_expires_at > %s))
-  AND (b.status IN ('booked', 'unavailable')
-       OR (b.status = 'tentative' AND b.tentative_expires_at > %s))
+# Every blocking row, read with plain SQL (no queryset verb): the invariant compares their
+# occupied periods itself.
+BLOCKING_ROWS_SQL = """
+SELECT id, rental_id, start_at, end_at, buffer_before, buffer_after
+FROM bookings_booking
+WHERE status IN ('booked', 'unavailable')
+   OR (status = 'tentative' AND tentative_expires_at > %s)
 """
 EXPIRED_HOLDS_SQL = """
 SELECT id FROM bookings_booking WHERE status = 'tentative' AND tentative_expires_at <= %s
@@ -69,6 +73,14 @@ class Stay:
     end: dt.datetime
     status: str
     expires: dt.datetime | None = None
+    before: int = 0  # buffer minutes
+    after: int = 0
+
+    def occupied(self) -> tuple[dt.datetime, dt.datetime]:
+        return (
+            self.start - dt.timedelta(minutes=self.before),
+            self.end + dt.timedelta(minutes=self.after),
+        )
 
     def expired(self, now: dt.datetime) -> bool:
         return self.status == "tentative" and self.expires <= now
@@ -110,16 +122,23 @@ class BookingMachine(RuleBasedStateMachine):
         expires = self.now + dt.timedelta(hours=kind[1])
         return {"tentative_expires_at": iso(expires)}, "tentative", expires
 
-    def _clashes(self, rental: int, start, end, exclude: int | None = None) -> set[int]:
-        return {
-            pk
-            for pk, stay in self.stays.items()
-            if pk != exclude
-            and stay.rental == rental
-            and stay.blocking(self.now)
-            and stay.start < end
-            and start < stay.end
-        }
+    def _clashes(
+        self, rental: int, start, end, exclude: int | None = None, before: int = 0, after: int = 0
+    ) -> set[int]:
+        """Blocking bookings whose occupied period meets `[start − before, end + after)`."""
+        start, end = start - dt.timedelta(minutes=before), end + dt.timedelta(minutes=after)
+        clashes = set()
+        for pk, stay in self.stays.items():
+            occupied_start, occupied_end = stay.occupied()
+            if (
+                pk != exclude
+                and stay.rental == rental
+                and stay.blocking(self.now)
+                and occupied_start < end
+                and start < occupied_end
+            ):
+                clashes.add(pk)
+        return clashes
 
     def _release_expired_holds(self, rental: int) -> None:
         for stay in self.stays.values():
@@ -132,9 +151,15 @@ class BookingMachine(RuleBasedStateMachine):
 
     # --- rules -----------------------------------------------------------------------
 
-    @rule(rental=st.integers(0, RENTALS - 1), period=periods, kind=kinds)
-    def create(self, rental, period, kind):
-        self._create(rental, *self._period(period), kind)
+    @rule(
+        rental=st.integers(0, RENTALS - 1),
+        period=periods,
+        kind=kinds,
+        before=buffers,
+        after=buffers,
+    )
+    def create(self, rental, period, kind, before, after):
+        self._create(rental, *self._period(period), kind, before, after)
 
     @precondition(lambda self: any(stay.expired(self.now) for stay in self.stays.values()))
     @rule(index=st.integers(0, 10**6), kind=kinds)
@@ -142,26 +167,88 @@ class BookingMachine(RuleBasedStateMachine):
         """Random periods rarely land on an expired hold before the sweep; aim at one."""
         expired = sorted(pk for pk, stay in self.stays.items() if stay.expired(self.now))
         hold = self.stays[expired[index % len(expired)]]
-        self._create(hold.rental, hold.start, hold.end, kind)
+        self._create(hold.rental, hold.start, hold.end, kind, 0, 0)
 
-    def _create(self, rental, start, end, kind):
+    def _create(self, rental, start, end, kind, before, after):
         status_data, status, expires = self._status_data(kind)
-        clashes = self._clashes(rental, start, end)
+        clashes = self._clashes(rental, start, end, before=before, after=after)
         try:
             booking = booking_create(
                 rental=self.rentals[rental],
-                data={"start_at": iso(start), "end_at": iso(end), **status_data},
+                data={
+                    "start_at": iso(start),
+                    "end_at": iso(end),
+                    "buffer_before": before,
+                    "buffer_after": after,
+                    **status_data,
+                },
                 now=self.now,
             )
         except BookingOverlap as exc:
             assert clashes, "a free period was refused"
             assert exc.errors["start_at"] in (
-                [f"overlaps booking {reference_for(pk)}"] for pk in clashes
+                [f"overlaps booking {reference_for(pk)}"]
+                if self.stays[pk].start < end + dt.timedelta(minutes=after)
+                and start - dt.timedelta(minutes=before) < self.stays[pk].end
+                else [f"overlaps the preparation time of booking {reference_for(pk)}"]
+                for pk in clashes
             )
             return
         assert not clashes, f"created over {clashes}"
         self._release_expired_holds(rental)
-        self.stays[booking.pk] = Stay(rental, start, end, status, expires)
+        self.stays[booking.pk] = Stay(rental, start, end, status, expires, before, after)
+
+    @rule(
+        rental=st.integers(0, RENTALS - 1),
+        start=st.integers(0, 12),
+        length=st.integers(1, 4),
+        count=st.integers(2, 4),
+        kind=kinds,
+        after=buffers,
+        on_conflict=st.sampled_from(["fail", "skip"]),
+    )
+    def create_series(self, rental, start, length, count, kind, after, on_conflict):
+        """A daily series (the rentals are in UTC, so a day is 4 slots): all or nothing
+        with fail; with skip, exactly the occurrences that meet nothing."""
+        status_data, status, expires = self._status_data(kind)
+        first_start, first_end = self._period((start, length))
+        occurrences = [
+            (first_start + dt.timedelta(days=day), first_end + dt.timedelta(days=day))
+            for day in range(count)
+        ]
+        clashing = [bool(self._clashes(rental, s, e, after=after)) for s, e in occurrences]
+        body = {
+            "start_at": iso(first_start),
+            "end_at": iso(first_end),
+            "buffer_before": 0,
+            "buffer_after": after,
+            **status_data,
+        }
+        try:
+            created = booking_series_create(
+                rental=self.rentals[rental],
+                booking_input=booking_input_from_wire(body, creating=True, nested=True),
+                series_input=SeriesInput(
+                    rrule=f"FREQ=DAILY;COUNT={count}", on_conflict=on_conflict
+                ),
+                now=self.now,
+            )
+        except ValidationFailed as exc:
+            assert list(exc.errors) == ["recurrence"], exc.errors
+            if "overlap each other" in exc.errors["recurrence"][0]:
+                return  # a buffer longer than the gap between occurrences: refused whole
+            assert any(clashing), "a free series was refused"
+            assert on_conflict == "fail" or all(clashing)
+            assert len(exc.errors["recurrence"]) == sum(clashing)
+            return
+        expected = [o for o, clash in zip(occurrences, clashing, strict=True) if not clash]
+        assert on_conflict == "skip" or not any(clashing), "created over a conflict"
+        assert [(b.start_at, b.end_at) for b in created.bookings] == expected
+        self._release_expired_holds(rental)
+        for booking in created.bookings:
+            self.stays[booking.pk] = Stay(
+                rental, booking.start_at, booking.end_at, status, expires, 0, after
+            )
 
     @precondition(lambda self: self.stays)
     @rule(index=st.integers(0, 10**6), period=st.none() | periods, kind=st.none() | kinds)
@@ -179,7 +266,9 @@ class BookingMachine(RuleBasedStateMachine):
         if not data:
             data["notes"] = "touched"
         was_canceled = stay.status == "canceled" or stay.expired(self.now)
-        clashes = self._clashes(stay.rental, start, end, exclude=pk)
+        clashes = self._clashes(
+            stay.rental, start, end, exclude=pk, before=stay.before, after=stay.after
+        )
         try:
             booking_update(
                 booking=Booking(pk=pk, rental=self.rentals[stay.rental]), data=data, now=self.now
@@ -223,11 +312,33 @@ class BookingMachine(RuleBasedStateMachine):
     # --- invariants ------------------------------------------------------------------
 
     @invariant()
-    def no_two_blocking_bookings_overlap(self):
+    def no_two_blocking_occupied_periods_overlap(self):
         now = connection.ops.adapt_datetimefield_value(self.now)
         with connection.cursor() as cursor:
-            cursor.execute(OVERLAPPING_BLOCKERS_SQL, [now, now])
-            assert cursor.fetchall() == []
+            cursor.execute(BLOCKING_ROWS_SQL, [now])
+            rows = cursor.fetchall()
+        occupied = []
+        for pk, rental, start, end, before, after in rows:
+            start, end = (
+                value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+                for value in (start, end)
+            )
+            occupied.append(
+                (
+                    rental,
+                    start - dt.timedelta(minutes=before),
+                    end + dt.timedelta(minutes=after),
+                    pk,
+                )
+            )
+        occupied.sort()
+        latest: dict[int, tuple[dt.datetime, int]] = {}  # per rental: the furthest end so far
+        for rental, start, end, pk in occupied:
+            if rental in latest:
+                furthest, other = latest[rental]
+                assert not start < furthest, f"bookings {other} and {pk} overlap"
+            if rental not in latest or end > latest[rental][0]:
+                latest[rental] = (end, pk)
 
     @invariant()
     def no_expired_hold_counts_as_blocking(self):
