@@ -34,7 +34,7 @@ from collections import Counter
 
 from bench.common import log, ratio_summary, setup_django, write_result
 from bench.fixtures import token_for
-from bench.server import HOST, PORT, gunicorn
+from bench.server import DEFAULT_SERVER, HOST, PORT, SERVERS, gunicorn
 
 SOURCE = "bench-contention"
 WINDOW_DAYS = 120
@@ -221,6 +221,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--requests", type=int, default=20, help="per client")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--pairs", type=int, default=5, help="interleaved API/baseline pairs")
+    parser.add_argument("--server", choices=SERVERS, default=DEFAULT_SERVER)
+    parser.add_argument("--threads", type=int, default=1, help="per worker (gthread, granian)")
     parser.add_argument("--result", default="contention")
     args = parser.parse_args(argv)
     setup_django()
@@ -250,7 +252,7 @@ def main(argv: list[str] | None = None) -> dict:
     connection.close()
 
     rounds: dict[str, list[dict]] = {"api": [], "raw_insert": []}
-    with gunicorn(args.workers):
+    with gunicorn(args.workers, threads=args.threads, kind=args.server):
         for number in range(args.pairs):
             order = ("api", "raw_insert") if number % 2 == 0 else ("raw_insert", "api")
             for contender in order:
@@ -276,7 +278,7 @@ def main(argv: list[str] | None = None) -> dict:
         "requests_per_client": args.requests,
         "rentals": rentals,
         "window_days": WINDOW_DAYS,
-        "gunicorn_sync_workers": args.workers,
+        "server": {"kind": args.server, "workers": args.workers, "threads": args.threads},
         "api": api,
         "raw_insert": raw,
         "pairs": args.pairs,

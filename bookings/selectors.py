@@ -155,7 +155,40 @@ def with_embedded_rows(
                 to_attr="api_comments",
             )
         )
-    return bookings.select_related("rental").prefetch_related(*prefetches)
+    # A record reads one column of its rental (balance_due_days, for balance_due_at):
+    # the rest of the rental's row is not loaded (100 rentals' names, addresses, metadata).
+    # A record that came to read another rental column would cost a query per booking,
+    # which the list's query-count tests catch (tests/api/test_pagination.py).
+    return (
+        bookings.select_related("rental")
+        .defer(*(f"rental__{name}" for name in RENTAL_COLUMNS_NOT_IN_RECORDS))
+        .prefetch_related(*prefetches)
+    )
+
+
+RENTAL_COLUMNS_NOT_IN_RECORDS = (
+    "name",
+    "headline",
+    "summary",
+    "address1",
+    "address2",
+    "zip",
+    "city",
+    "state",
+    "country_code",
+    "sleeps",
+    "sleeps_max",
+    "bedrooms_count",
+    "bathrooms_count",
+    "checkin_time",
+    "checkout_time",
+    "public_id",
+    "metadata",
+    "booking_disabled_before",
+    "public_scheduling_enabled",
+    "created_at",
+    "updated_at",
+)
 
 
 # The relations a record links by id: attribute of the ids, of the rows when prefetched
