@@ -136,10 +136,12 @@ def with_embedded_rows(
     (`include`; a fee's record needs the taxes' rows too). The ids every record links
     are read afterwards for the whole page by `attach_link_ids`, in one query instead of
     three prefetches."""
-    prefetches = []
+    prefetches: list[Prefetch[Any]] = []
     if "bookings_fees" in include:
         prefetches.append(
-            Prefetch("bookings_fees", queryset=BookingFee.objects.order_by("id"), to_attr="api_fees")
+            Prefetch(
+                "bookings_fees", queryset=BookingFee.objects.order_by("id"), to_attr="api_fees"
+            )
         )
     if include & {"bookings_fees", "bookings_taxes"}:
         prefetches.append(
@@ -225,7 +227,9 @@ def attach_link_ids(bookings: Sequence[Booking]) -> None:
     for kind, (ids_attribute, rows_attribute, model) in enumerate(LINKED):
         if all(hasattr(booking, rows_attribute) for booking in bookings):
             for booking in bookings:
-                setattr(booking, ids_attribute, [row.pk for row in getattr(booking, rows_attribute)])
+                setattr(
+                    booking, ids_attribute, [row.pk for row in getattr(booking, rows_attribute)]
+                )
             continue
         # Table names from the models, values as parameters.
         parts.append(

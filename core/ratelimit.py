@@ -69,7 +69,7 @@ def _count(key: str, *, timeout: int) -> int:
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         redis_key = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(redis_key, write=True)
+        client = backend._cache.get_client(redis_key, write=True)  # type: ignore[attr-defined]
         pipeline = client.pipeline(transaction=True)  # MULTI/EXEC: nothing between
         # Django's Redis serializer stores integers as plain integers, so the value stays
         # readable through `cache.get` (and INCR-able), as with cache.add + cache.incr.

@@ -81,9 +81,7 @@ def test_a_token_expired_by_a_save_stops_at_once(
     assert client.get("/api/v3/bookings").status_code == 401
 
 
-def test_a_cached_token_still_expires_on_time(
-    redis_cache, account, make_application, make_token
-):
+def test_a_cached_token_still_expires_on_time(redis_cache, account, make_application, make_token):
     token = make_token(make_application(account))
     client = bearer(token)
     assert client.get("/api/v3/bookings").status_code == 200
