@@ -162,3 +162,26 @@ def test_orjson_writes_the_bytes_drf_writes(api, make_booking, rental):
         "big": 2**70,  # past orjson's 64 bits: DRF's renderer takes over
     }
     assert JSONRenderer().render(values) == DrfJSONRenderer().render(values)
+
+
+def test_a_known_token_and_its_count_take_one_redis_round_trip(
+    redis_cache, settings, account, make_application, make_token
+):
+    settings.API_RATE_LIMIT = 3
+    token = make_token(make_application(account))
+    client = bearer(token)
+    remaining = [client.get("/api/v3/bookings")["X-RateLimit-Remaining"] for _ in range(3)]
+    assert remaining == ["2", "1", "0"]  # the first counted alone, the next with the lookup
+    assert client.get("/api/v3/bookings").status_code == 429
+
+
+def test_a_revoked_token_gives_back_the_count_made_with_its_lookup(
+    redis_cache, settings, account, make_application, make_token
+):
+    settings.API_RATE_LIMIT = 5
+    application = make_application(account)
+    revoked, kept = make_token(application), make_token(application)
+    assert bearer(revoked).get("/api/v3/bookings")["X-RateLimit-Remaining"] == "4"
+    revoked.revoke()
+    assert bearer(revoked).get("/api/v3/bookings").status_code == 401  # counted, given back
+    assert bearer(kept).get("/api/v3/bookings")["X-RateLimit-Remaining"] == "3"
