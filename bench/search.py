@@ -2,7 +2,8 @@
 
     python -m bench.search [--seconds 15] [--workers 1 2]
 
-For each worker count, gunicorn (sync workers, bench settings) serves both the API and
+For each worker count, gunicorn (gthread workers as deployed, bench settings; `--server`
+picks another) serves both the API and
 the baseline view (bench/baseline.py) at once; wrk, a separate process, loads one
 endpoint at a time with as many connections as there are workers (each worker always
 has a request to serve, and latency is service time, not time spent queued), after a
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--pairs", type=int, default=5, help="interleaved API/baseline pairs")
     parser.add_argument("--server", choices=SERVERS, default=DEFAULT_SERVER)
-    parser.add_argument("--threads", type=int, default=1, help="per worker (gthread, granian)")
+    parser.add_argument("--threads", type=int, default=2, help="per worker (gthread, granian)")
     parser.add_argument("--result", default="search")
     args = parser.parse_args(argv)
     setup_django()

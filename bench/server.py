@@ -22,7 +22,8 @@ PORT = int(os.environ.get("BENCH_PORT", "8765"))
 
 
 SERVERS = ("sync", "gthread", "granian")
-DEFAULT_SERVER = os.environ.get("BENCH_SERVER", "sync")
+# What deploy/gunicorn.conf.py runs: gunicorn's threaded workers.
+DEFAULT_SERVER = os.environ.get("BENCH_SERVER", "gthread")
 
 
 def _command(kind: str, workers: int, threads: int, port: int) -> list[str]:
