@@ -5,7 +5,8 @@
 1. Ten rentals of the first account get a 120-day window after their last stay; every
    client draws its own seeded list of (rental, arrival, 1–7 nights), so many requests
    collide and both contenders replay exactly the same requests.
-2. API: gunicorn (sync workers) serves `POST /api/v3/rentals/{id}/bookings`; 50 threads
+2. API: gunicorn (as deployed: 2 gthread workers x 2 threads; `--server`, `--workers`,
+   `--threads` change it) serves `POST /api/v3/rentals/{id}/bookings`; 50 threads
    each send their list, one request at a time. 201 is accepted, 422 rejected, and
    anything else is counted (a 5xx is a failure of the benchmark).
 3. Baseline, the floor: 50 threads, one psycopg connection each (opened before the
@@ -34,7 +35,7 @@ from collections import Counter
 
 from bench.common import log, ratio_summary, setup_django, write_result
 from bench.fixtures import token_for
-from bench.server import HOST, PORT, gunicorn
+from bench.server import DEFAULT_SERVER, HOST, PORT, SERVERS, gunicorn
 
 SOURCE = "bench-contention"
 WINDOW_DAYS = 120
@@ -109,7 +110,7 @@ def _in_threads(plans: list[list], work, prepare=None) -> tuple[Counter, float]:
     return counts, time.perf_counter() - start
 
 
-def _api_request(account_id: int):
+def _api_request(account_id: int, port: int = PORT):
     headers = {
         "Authorization": f"Bearer {token_for(account_id)}",
         "Content-Type": "application/json",
@@ -131,7 +132,7 @@ def _api_request(account_id: int):
         )
         for attempt in range(3):
             try:
-                connection = http.client.HTTPConnection(HOST, PORT, timeout=60)
+                connection = http.client.HTTPConnection(HOST, port, timeout=60)
                 connection.request("POST", f"/api/v3/rentals/{rental_id}/bookings", body, headers)
                 status = connection.getresponse().status
                 connection.close()
@@ -219,8 +220,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=20, help="per client")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pairs", type=int, default=5, help="interleaved API/baseline pairs")
+    parser.add_argument("--server", choices=SERVERS, default=DEFAULT_SERVER)
+    parser.add_argument("--threads", type=int, default=2, help="per worker (gthread, granian)")
     parser.add_argument("--result", default="contention")
     args = parser.parse_args(argv)
     setup_django()
@@ -250,7 +253,7 @@ def main(argv: list[str] | None = None) -> dict:
     connection.close()
 
     rounds: dict[str, list[dict]] = {"api": [], "raw_insert": []}
-    with gunicorn(args.workers):
+    with gunicorn(args.workers, threads=args.threads, kind=args.server):
         for number in range(args.pairs):
             order = ("api", "raw_insert") if number % 2 == 0 else ("raw_insert", "api")
             for contender in order:
@@ -276,7 +279,7 @@ def main(argv: list[str] | None = None) -> dict:
         "requests_per_client": args.requests,
         "rentals": rentals,
         "window_days": WINDOW_DAYS,
-        "gunicorn_sync_workers": args.workers,
+        "server": {"kind": args.server, "workers": args.workers, "threads": args.threads},
         "api": api,
         "raw_insert": raw,
         "pairs": args.pairs,

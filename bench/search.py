@@ -2,7 +2,8 @@
 
     python -m bench.search [--seconds 15] [--workers 1 2]
 
-For each worker count, gunicorn (sync workers, bench settings) serves both the API and
+For each worker count, gunicorn (gthread workers as deployed, bench settings; `--server`
+picks another) serves both the API and
 the baseline view (bench/baseline.py) at once; wrk, a separate process, loads one
 endpoint at a time with as many connections as there are workers (each worker always
 has a request to serve, and latency is service time, not time spent queued), after a
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from bench.common import log, ratio_summary, setup_django, write_result
 from bench.fixtures import token_for
-from bench.server import gunicorn
+from bench.server import DEFAULT_SERVER, SERVERS, gunicorn
 
 LUA = """
 local requests_list = {%(requests)s}
@@ -142,6 +143,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--pairs", type=int, default=5, help="interleaved API/baseline pairs")
+    parser.add_argument("--server", choices=SERVERS, default=DEFAULT_SERVER)
+    parser.add_argument("--threads", type=int, default=2, help="per worker (gthread, granian)")
     parser.add_argument("--result", default="search")
     args = parser.parse_args(argv)
     setup_django()
@@ -161,7 +164,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     runs: dict[str, dict] = {}
     for workers in args.workers:
-        with gunicorn(workers) as base:
+        with gunicorn(workers, threads=args.threads, kind=args.server) as base:
             for endpoint, variants in requests.items():
                 rows = _check_same_rows(base, variants["api"][0], variants["baseline"][0])
                 for pairs in variants.values():
@@ -193,6 +196,7 @@ def main(argv: list[str] | None = None) -> dict:
         "seconds_per_run": args.seconds,
         "pairs": args.pairs,
         "connections": "one per worker",
+        "server": {"kind": args.server, "threads": args.threads},
         "runs": runs,
         "targets": {
             "p99_under_50ms_one_worker": all(r["api"]["p99_ms"] < 50 for r in one_worker),

@@ -137,10 +137,12 @@ def with_embedded_rows(
     (`include`; a fee's record needs the taxes' rows too). The ids every record links
     are read afterwards for the whole page by `attach_link_ids`, in one query instead of
     three prefetches."""
-    prefetches = []
+    prefetches: list[Prefetch[Any]] = []
     if "bookings_fees" in include:
         prefetches.append(
-            Prefetch("bookings_fees", queryset=BookingFee.objects.order_by("id"), to_attr="api_fees")
+            Prefetch(
+                "bookings_fees", queryset=BookingFee.objects.order_by("id"), to_attr="api_fees"
+            )
         )
     if include & {"bookings_fees", "bookings_taxes"}:
         prefetches.append(
@@ -156,7 +158,40 @@ def with_embedded_rows(
                 to_attr="api_comments",
             )
         )
-    return bookings.select_related("rental").prefetch_related(*prefetches)
+    # A record reads one column of its rental (balance_due_days, for balance_due_at):
+    # the rest of the rental's row is not loaded (100 rentals' names, addresses, metadata).
+    # A record that came to read another rental column would cost a query per booking,
+    # which the list's query-count tests catch (tests/api/test_pagination.py).
+    return (
+        bookings.select_related("rental")
+        .defer(*(f"rental__{name}" for name in RENTAL_COLUMNS_NOT_IN_RECORDS))
+        .prefetch_related(*prefetches)
+    )
+
+
+RENTAL_COLUMNS_NOT_IN_RECORDS = (
+    "name",
+    "headline",
+    "summary",
+    "address1",
+    "address2",
+    "zip",
+    "city",
+    "state",
+    "country_code",
+    "sleeps",
+    "sleeps_max",
+    "bedrooms_count",
+    "bathrooms_count",
+    "checkin_time",
+    "checkout_time",
+    "public_id",
+    "metadata",
+    "booking_disabled_before",
+    "public_scheduling_enabled",
+    "created_at",
+    "updated_at",
+)
 
 
 # The relations a record links by id: attribute of the ids, of the rows when prefetched
@@ -193,7 +228,9 @@ def attach_link_ids(bookings: Sequence[Booking]) -> None:
     for kind, (ids_attribute, rows_attribute, model) in enumerate(LINKED):
         if all(hasattr(booking, rows_attribute) for booking in bookings):
             for booking in bookings:
-                setattr(booking, ids_attribute, [row.pk for row in getattr(booking, rows_attribute)])
+                setattr(
+                    booking, ids_attribute, [row.pk for row in getattr(booking, rows_attribute)]
+                )
             continue
         # Table names from the models, values as parameters.
         parts.append(

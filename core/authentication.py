@@ -13,8 +13,10 @@ Without Redis (local memory is per process) every request reads the database.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +27,7 @@ from django.utils import timezone
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.models import AccessToken
 
+from core import ratelimit
 from core.scopes import normalize_scopes
 
 
@@ -115,6 +118,40 @@ def connect_token_cache_signals() -> None:
     )
 
 
+# checksum -> application id of tokens this process authenticated: which counter to
+# increment in the same round trip as the token's lookup. Only a guess: the count is
+# given back when the lookup says otherwise (core.views uses it only for that owner).
+_APPLICATION_OF: dict[str, int] = {}
+
+
+def _get_and_count(request: Any, cache: RedisCache, checksum: str) -> Any:
+    """The token's cache entry; with it, when this process knows the token's application,
+    the application's rate-limit count — one Redis round trip for both."""
+    application_id = _APPLICATION_OF.get(checksum)
+    client_cache = cache._cache  # type: ignore[attr-defined]
+    if application_id is None or len(getattr(client_cache, "_servers", ())) != 1:
+        return cache.get(_cache_key(checksum))
+    owner = f"app:{application_id}"
+    now = time.time()
+    counter, timeout, _ = ratelimit.window_key(owner, now)
+    token_key = cache.make_and_validate_key(_cache_key(checksum))
+    counter_key = cache.make_and_validate_key(counter)
+    pipeline = client_cache.get_client(token_key, write=True).pipeline(transaction=True)
+    pipeline.get(token_key)
+    ratelimit.count_commands(pipeline, counter_key, timeout)
+    raw, _, count = pipeline.execute()
+    request._rate_limit_counted = (owner, now, int(count))
+    return None if raw is None else client_cache._serializer.loads(raw)
+
+
+def _uncount(owner: str, now: float) -> None:
+    cache = _shared_cache()
+    if cache is not None:
+        counter, _, _ = ratelimit.window_key(owner, now)
+        with contextlib.suppress(ValueError):  # the window is gone already
+            cache.decr(counter)
+
+
 class BearerTokenAuthentication(OAuth2Authentication):
     """The `Authorization: Bearer` header (only), looked up as django-oauth-toolkit stores it.
 
@@ -130,10 +167,13 @@ class BearerTokenAuthentication(OAuth2Authentication):
         if scheme.lower() != "bearer" or not raw:
             return None  # only the header: a token in a URL ends up in access logs
         checksum = hashlib.sha256(raw.encode()).hexdigest()
+        request._bearer_checksum = checksum
         cache = _shared_cache()
-        cached = cache.get(_cache_key(checksum)) if cache is not None else None
+        cached = None
+        if cache is not None:
+            cached = _get_and_count(request, cache, checksum)
         if cached is not None and cached != _REVOKED:
-            return self._from_cache(request, checksum, cached)
+            return self._checked(request, self._from_cache(request, checksum, cached))
         token = (
             AccessToken.objects.select_related("application")
             .filter(token_checksum=checksum)
@@ -147,7 +187,7 @@ class BearerTokenAuthentication(OAuth2Authentication):
                 "error": "invalid_token",
                 "error_description": "The access token is invalid or has expired.",
             }
-            return None
+            return self._checked(request, None)
         application = token.application
         client = ApiClient(
             account_id=application.account_id,
@@ -166,7 +206,21 @@ class BearerTokenAuthentication(OAuth2Authentication):
             )
             # Add, never set: a "revoked" marker written meanwhile wins.
             cache.add(_cache_key(checksum), entry, timeout=TOKEN_CACHE_SECONDS)
-        return client, token
+        return self._checked(request, (client, token))
+
+    def _checked(self, request, result):
+        """Remember the token's application (to count its next request in the lookup's
+        round trip); give back a count made for another caller, or for none."""
+        counted = getattr(request, "_rate_limit_counted", None)
+        owner = result[0].rate_limit_owner if result else None
+        if result:
+            if len(_APPLICATION_OF) > 10_000:
+                _APPLICATION_OF.clear()
+            _APPLICATION_OF[request._bearer_checksum] = result[0].application_id
+        if counted is not None and counted[0] != owner:
+            del request._rate_limit_counted
+            _uncount(counted[0], counted[1])
+        return result
 
     def _from_cache(self, request, checksum: str, entry: CachedToken):
         token_id, expires, scope, account_id, application_id, user_id = entry
@@ -175,7 +229,7 @@ class BearerTokenAuthentication(OAuth2Authentication):
                 "error": "invalid_token",
                 "error_description": "The access token is invalid or has expired.",
             }
-            return None
+            return None  # _checked gives the count back
         client = ApiClient(
             account_id=account_id,
             application_id=application_id,

@@ -9,6 +9,7 @@ orjson refuses (an integer past 64 bits) goes through DRF's renderer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -16,7 +17,9 @@ from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 
 _ENCODER = JSONEncoder()
-_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_OPTIONS = (
+    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
 
 
 class _OrjsonMixin(renderers.JSONRenderer):
@@ -24,11 +27,11 @@ class _OrjsonMixin(renderers.JSONRenderer):
         self,
         data: Any,
         accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         if data is None:
             return b""
-        if self.get_indent(accepted_media_type or "", renderer_context or {}):
+        if self.get_indent(accepted_media_type or "", dict(renderer_context or {})):
             return super().render(data, accepted_media_type, renderer_context)
         try:
             body = orjson.dumps(data, default=_ENCODER.default, option=_OPTIONS)

@@ -11,7 +11,13 @@ import logging
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+# Threaded workers (docs/performance.md, "WSGI server"): a request waiting on the rental
+# lock or the database no longer holds a whole process. Measured side by side on two
+# cores, 2 workers x 2 threads served 1.4-2.4x the creates under contention of 4 sync
+# workers and the same reads; granian did as well as gthread, not better.
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("WEB_THREADS", "2"))
 # A request slower than this is killed (and logged); the API answers in milliseconds.
 timeout = 30
 graceful_timeout = 30

@@ -451,7 +451,9 @@ class BookingSerializer(serializers.Serializer):
                     "rental": booking.rental_id,
                     "client": booking.client_id,
                     # Ids set by selectors.attach_link_ids, else from the related rows.
-                    "bookings_fees": _linked_ids(booking, "api_fee_ids", "api_fees", "bookings_fees"),
+                    "bookings_fees": _linked_ids(
+                        booking, "api_fee_ids", "api_fees", "bookings_fees"
+                    ),
                     "bookings_taxes": _linked_ids(
                         booking, "api_tax_ids", "api_taxes", "bookings_taxes"
                     ),

@@ -199,6 +199,23 @@ def test_the_booking_list_reads_paid_amounts_without_extra_queries(api, rental, 
     assert {r["paid_amount"] for r in records} == {"250.00"}  # read from the booking row
     # links.bookings_payments: the shares' ids come in the one statement that also reads
     # the fee, tax and comment ids of the page (bookings.selectors.attach_link_ids).
-    payment_reads = [q["sql"] for q in queries if '"payments_' in q["sql"]]
+    payment_reads = [q["sql"] for q in queries if "payments_bookingspayment" in q["sql"]]
     assert len(payment_reads) == 1 and "bookings_bookingfee" in payment_reads[0]
     assert sorted(len(r["links"]["bookings_payments"]) for r in records) == [1] * count
+
+
+def test_a_booking_links_the_shares_of_its_payments_not_canceled(api, rental):
+    booking = make_booking(rental, 5)
+    first, second = (
+        api.post(f"/api/v3/bookings/{booking.pk}/payments", payment_body(), format="json").json()
+        for _ in range(2)
+    )
+    shares = api.get("/api/v3/bookings_payments").json()["bookings_payments"]
+    share_of = {share["links"]["payment"]: share["id"] for share in shares}
+    record = booking_record(api, booking)
+    expected = sorted(share_of[p["payments"][0]["id"]] for p in (first, second))
+    assert record["links"]["bookings_payments"] == expected
+    assert api.delete(f"/api/v3/payments/{first['payments'][0]['id']}").status_code == 204
+    record = booking_record(api, booking)
+    assert record["links"]["bookings_payments"] == [share_of[second["payments"][0]["id"]]]
+    assert record["bookings_payments_count"] == 1
