@@ -163,9 +163,7 @@ def two_servers(clients: int, per_client: int, workers_per_server: int) -> dict:
 
     first, second = SERVER_PORTS
     with gunicorn(workers_per_server, port=first), gunicorn(workers_per_server, port=second):
-        threads = [
-            threading.Thread(target=client, args=(n, plan)) for n, plan in enumerate(plans)
-        ]
+        threads = [threading.Thread(target=client, args=(n, plan)) for n, plan in enumerate(plans)]
         for thread in threads:
             thread.start()
         barrier.wait()
@@ -194,9 +192,7 @@ def two_servers(clients: int, per_client: int, workers_per_server: int) -> dict:
         "rentals": rentals,
         "seconds": round(seconds, 3),
         "requests_per_s": round(sum(total.values()) / seconds, 1),
-        "per_server": {
-            f"127.0.0.1:{port}": dict(counts) for port, counts in per_server.items()
-        },
+        "per_server": {f"127.0.0.1:{port}": dict(counts) for port, counts in per_server.items()},
         "accepted": total["accepted"],
         "rejected": total["rejected"],
         "other": other,
