@@ -7,9 +7,11 @@ failures named per field. Each write records its event (DESIGN §8) in its trans
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import ProtectedError
+from django.db import connection, transaction
+from django.db.models import PROTECT, ProtectedError, QuerySet
 from django.utils import timezone
 
 from core.errors import ValidationFailed
@@ -60,12 +62,18 @@ def rental_update(*, rental: Rental, rental_input: RentalInput, actor: Actor) ->
     given columns are written, so a concurrent edit of another field is never reverted."""
     values = rental_input.values()
     with transaction.atomic():
-        rental = Rental.objects.select_for_update().get(pk=rental.pk)
+        # By account and id, the lock and the write alike: a database sharded by account
+        # routes both to one shard (docs/scaling.md).
+        mine = Rental.objects.filter(account_id=rental.account_id, pk=rental.pk)
+        rental = mine.select_for_update().get()
         before = {name: getattr(rental, name) for name in values}
         for name, value in values.items():
             setattr(rental, name, value)
         _validate(rental, set(values))
-        rental.save(update_fields=[*values, "updated_at"])
+        rental.updated_at = timezone.now()
+        mine.update(
+            **{name: getattr(rental, name) for name in values}, updated_at=rental.updated_at
+        )
         event_record(
             account_id=rental.account_id,
             event="rental_updated",
@@ -78,20 +86,45 @@ def rental_update(*, rental: Rental, rental_input: RentalInput, actor: Actor) ->
     return rental
 
 
+def _dependants(account_id: int, rental_id: int) -> list[tuple[bool, QuerySet[Any]]]:
+    """Every table that points at the rental: (is it PROTECT, its rows of this rental)."""
+    found = []
+    for relation in Rental._meta.related_objects:
+        model = relation.related_model
+        rows = model._default_manager.filter(**{relation.field.attname: rental_id})
+        if any(field.name == "account" for field in model._meta.concrete_fields):
+            rows = rows.filter(account_id=account_id)
+        found.append((relation.on_delete is PROTECT, rows))
+    return found
+
+
 def rental_delete(*, rental: Rental, actor: Actor) -> None:
     """A rental with bookings (even canceled ones: they are history) cannot be deleted.
 
     The rental row is locked first, as every booking write locks it: a booking create
     racing this delete either commits before (then it is seen here) or waits and then
     finds no rental — never an IntegrityError at COMMIT."""
+    rental_id, account_id = rental.pk, rental.account_id
     with transaction.atomic():
-        rental = Rental.objects.select_for_update().get(pk=rental.pk)
-        if rental.bookings.exists():
+        mine = Rental.objects.filter(account_id=account_id, pk=rental_id)
+        rental = mine.select_for_update().get()
+        dependants = _dependants(account_id, rental_id)
+        if any(qs.exists() for protected, qs in dependants if protected):
             raise ValidationFailed({"": [HAS_BOOKINGS]})
-        rental_id, account_id = rental.pk, rental.account_id
+        # What cascades from a rental is deleted table by table by account and rental,
+        # then the row itself by account and id: Django's own cascade would look the
+        # dependants up by rental id alone, which a database sharded by account cannot
+        # route to one shard (docs/scaling.md).
         try:
             with transaction.atomic():
-                rental.delete()
+                for protected, qs in dependants:
+                    if not protected:
+                        qs.delete()
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"DELETE FROM {Rental._meta.db_table} WHERE account_id = %s AND id = %s",  # noqa: S608
+                        [account_id, rental_id],
+                    )
         except ProtectedError:
             raise ValidationFailed({"": [HAS_BOOKINGS]}) from None
         event_record(
