@@ -21,6 +21,7 @@ from core.metadata import metadata_clean, metadata_merge
 from events.actors import Actor
 from events.services import EventSpec, changes_between, event_record, events_record
 from rentals.models import Rental
+from rentals.services import rental_lock, rental_row_delete
 
 _TRACKED = (
     "name",
@@ -119,7 +120,7 @@ def resource_update(
     """Change what is given (None: unchanged); `metadata` is merged (DESIGN §10)."""
     now = now or djtimezone.now()
     with transaction.atomic():
-        rental = Rental.objects.select_for_update().get(pk=rental.pk)
+        rental = rental_lock(account_id=rental.account_id, rental_id=rental.pk)
         before = _state(rental)
         if name is not None:
             rental.name = name
@@ -136,7 +137,10 @@ def resource_update(
         _validate(rental)
         changes = changes_between(before, _state(rental))
         if changes:
-            rental.save()
+            rental.updated_at = now
+            Rental.objects.filter(account_id=rental.account_id, pk=rental.pk).update(
+                **{name: getattr(rental, name) for name in changes}, updated_at=now
+            )
             _record(rental, "rental_updated", actor, now, changes)
     return rental
 
@@ -154,13 +158,20 @@ def resource_convert_to_draft(
 def resource_delete(*, rental: Rental, actor: Actor, now: dt.datetime | None = None) -> None:
     """Deletes the rental and its slots. Bookings are history: a rental that has any
     (canceled ones too) is refused, where Overbooked would delete them with it."""
+    from bookings.models import Booking
+    from slots.models import Slot
+
     now = now or djtimezone.now()
     with transaction.atomic():
-        rental = Rental.objects.select_for_update().get(pk=rental.pk)
-        if rental.bookings.exists():
+        rental = rental_lock(account_id=rental.account_id, rental_id=rental.pk)
+        if Booking.objects.filter(account_id=rental.account_id, rental_id=rental.pk).exists():
             raise ResourceHasBookings({"": ["a resource with bookings cannot be deleted"]})
-        # Slots go with their rental (ON DELETE CASCADE); each gets its event.
-        slot_ids = list(rental.slots.values_list("id", flat=True))
+        # Slots go with their rental; each gets its event.
+        slot_ids = list(
+            Slot.objects.filter(account_id=rental.account_id, rental_id=rental.pk).values_list(
+                "id", flat=True
+            )
+        )
         events_record(
             account_id=rental.account_id,
             actor=actor,
@@ -168,4 +179,4 @@ def resource_delete(*, rental: Rental, actor: Actor, now: dt.datetime | None = N
             specs=[EventSpec("slot_destroyed", "slot", slot_id) for slot_id in slot_ids],
         )
         _record(rental, "rental_destroyed", actor, now)
-        rental.delete()
+        rental_row_delete(account_id=rental.account_id, rental_id=rental.pk)

@@ -65,7 +65,7 @@ def rental_update(*, rental: Rental, rental_input: RentalInput, actor: Actor) ->
         # By account and id, the lock and the write alike: a database sharded by account
         # routes both to one shard (docs/scaling.md).
         mine = Rental.objects.filter(account_id=rental.account_id, pk=rental.pk)
-        rental = mine.select_for_update().get()
+        rental = rental_lock(account_id=rental.account_id, rental_id=rental.pk)
         before = {name: getattr(rental, name) for name in values}
         for name, value in values.items():
             setattr(rental, name, value)
@@ -86,11 +86,37 @@ def rental_update(*, rental: Rental, rental_input: RentalInput, actor: Actor) ->
     return rental
 
 
+def rental_lock(*, account_id: int, rental_id: int) -> Rental:
+    """The rental row, locked; fetched by account and id, so a database sharded by
+    account routes the statement to one shard (docs/scaling.md)."""
+    return Rental.objects.select_for_update().get(account_id=account_id, pk=rental_id)
+
+
+def rental_row_delete(*, account_id: int, rental_id: int) -> None:
+    """Delete a locked rental and what cascades from it, table by table by account and
+    rental, then the row by account and id (Django's own cascade would look the dependants
+    up by rental id alone, which a sharded database cannot route). Raises ProtectedError,
+    deleting nothing, while a PROTECT dependant (a booking) points at it."""
+    dependants = _dependants(account_id, rental_id)
+    if any(rows.exists() for protected, rows in dependants if protected):
+        raise ProtectedError("the rental has bookings", set())
+    with transaction.atomic():
+        for protected, rows in dependants:
+            if not protected:
+                rows.delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {Rental._meta.db_table} WHERE account_id = %s AND id = %s",  # noqa: S608
+                [account_id, rental_id],
+            )
+
+
 def _dependants(account_id: int, rental_id: int) -> list[tuple[bool, QuerySet[Any]]]:
     """Every table that points at the rental: (is it PROTECT, its rows of this rental)."""
     found = []
     for relation in Rental._meta.related_objects:
         model = relation.related_model
+        assert not isinstance(model, str)  # resolved once the app registry is ready
         rows = model._default_manager.filter(**{relation.field.attname: rental_id})
         if any(field.name == "account" for field in model._meta.concrete_fields):
             rows = rows.filter(account_id=account_id)
@@ -106,25 +132,9 @@ def rental_delete(*, rental: Rental, actor: Actor) -> None:
     finds no rental — never an IntegrityError at COMMIT."""
     rental_id, account_id = rental.pk, rental.account_id
     with transaction.atomic():
-        mine = Rental.objects.filter(account_id=account_id, pk=rental_id)
-        rental = mine.select_for_update().get()
-        dependants = _dependants(account_id, rental_id)
-        if any(qs.exists() for protected, qs in dependants if protected):
-            raise ValidationFailed({"": [HAS_BOOKINGS]})
-        # What cascades from a rental is deleted table by table by account and rental,
-        # then the row itself by account and id: Django's own cascade would look the
-        # dependants up by rental id alone, which a database sharded by account cannot
-        # route to one shard (docs/scaling.md).
+        rental = rental_lock(account_id=account_id, rental_id=rental_id)
         try:
-            with transaction.atomic():
-                for protected, qs in dependants:
-                    if not protected:
-                        qs.delete()
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"DELETE FROM {Rental._meta.db_table} WHERE account_id = %s AND id = %s",  # noqa: S608
-                        [account_id, rental_id],
-                    )
+            rental_row_delete(account_id=account_id, rental_id=rental_id)
         except ProtectedError:
             raise ValidationFailed({"": [HAS_BOOKINGS]}) from None
         event_record(

@@ -197,6 +197,26 @@ def _overbooked(account, rental, day, found):
         clients[kind].credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     secret, public = clients["secret"], clients["public"]
 
+    with capture("overbooked resource create, publish, update", found):
+        created = secret.post(
+            f"{OB}/resources", {"name": "Room R", "timezone": "UTC"}, format="json"
+        )
+        assert created.status_code == 200, created.content
+        resource = created.json()["data"]["id"]
+        assert secret.post(f"{OB}/resources/{resource}/publish").status_code == 200
+        response = secret.patch(f"{OB}/resources/{resource}", {"name": "Room S"}, format="json")
+        assert response.status_code == 200, response.content
+        assert secret.post(f"{OB}/resources/{resource}/convert-draft").status_code == 200
+    with capture("overbooked resource delete (with a slot)", found):
+        start = day(90)
+        body = {
+            "resource_id": resource,
+            "start_date": start.isoformat(),
+            "end_date": (start + dt.timedelta(hours=1)).isoformat(),
+        }
+        assert secret.post(f"{OB}/slots", body, format="json").status_code == 200
+        assert secret.delete(f"{OB}/resources/{resource}").status_code == 200
+
     def slot_body(n: int, **fields):
         start = day(40) + dt.timedelta(hours=2 * n)
         return {
