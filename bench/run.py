@@ -237,6 +237,7 @@ def main(argv: list[str] | None = None) -> None:
             "scaleout_two_servers_requests_per_s": scaleout["two_servers"]["requests_per_s"],
             "scaleout_sweepers_holds_per_s": scaleout["sweepers"]["sweepers"]["holds_per_s"],
             "scaleout_one_sweeper_holds_per_s": scaleout["sweepers"]["one_sweeper"]["holds_per_s"],
+            "scaleout_sweepers_speedup": scaleout["sweepers"]["speedup_over_one"]["median"],
             "scaleout_webhook_duplicates": scaleout["webhook_workers"]["duplicates"],
             "scaleout_webhook_deliveries_per_s": scaleout["webhook_workers"]["deliveries_per_s"],
         },

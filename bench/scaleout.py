@@ -16,7 +16,8 @@
    instant. From the tables: every hold canceled (reason `tentative_expired`), exactly
    one `booking_destroyed` event per hold, none twice, and the four returned counts sum
    to the holds (no hold counted by two sweepers). One sweeper on the same holds is the
-   reference for the wall time.
+   reference for the wall time: `--sweep-rounds` interleaved pairs (1 then N, N then 1,
+   …), the best of each and the median speed-up with its spread.
 3. Three webhook workers: `--events` `booking_updated` events of one account with a
    subscription to a real HTTP receiver on 127.0.0.1 (a threaded server in this
    process); three processes each loop `webhooks.delivery.deliver_pass()` (what the Celery
@@ -61,6 +62,7 @@ def _start_processes(code: str, count: int, *, extra_env: dict[str, str] | None 
         "django.setup()\n"
         "from django.db import connection\n"
         "connection.ensure_connection()\n"
+        "print('ready', flush=True)\n"
         "while not os.path.exists(os.environ['START_FILE']):\n"
         "    time.sleep(0.005)\n"
     )
@@ -77,6 +79,17 @@ def _start_processes(code: str, count: int, *, extra_env: dict[str, str] | None 
         for number in range(count)
     ]
     return processes, start_file
+
+
+def _release(processes, start_file: Path) -> float:
+    """Wait until every process has set Django up and connected, then start them all;
+    the start time."""
+    for process in processes:
+        line = process.stdout.readline()
+        if line.strip() != "ready":
+            raise RuntimeError(f"a worker process failed to start:\n{process.communicate()[1]}")
+    start_file.touch()
+    return time.perf_counter()
 
 
 def _collect(processes, start_file: Path, timeout: float = 1800) -> list[dict]:
@@ -291,9 +304,7 @@ def _sweep_round(cursor, workers: int, holds: int, now) -> dict:
     cursor.execute("SELECT coalesce(max(id), 0) FROM events_event")
     after = cursor.fetchone()[0]
     processes, start_file = _start_processes(SWEEPER, workers)
-    time.sleep(1.5 + 0.5 * workers)  # every process set up and connected
-    start_file.touch()
-    started = time.perf_counter()
+    started = _release(processes, start_file)
     returned = _collect(processes, start_file)
     seconds = time.perf_counter() - started
     cursor.execute(SWEEP_CHECK, {"after": after})
@@ -323,29 +334,40 @@ def _sweep_round(cursor, workers: int, holds: int, now) -> dict:
     }
 
 
-def sweepers(holds: int, workers: int) -> dict:
+def sweepers(holds: int, workers: int, rounds: int) -> dict:
+    """`rounds` interleaved pairs (1 sweeper, N sweepers; then N, 1; …) on the same holds."""
     from django.db import connection
     from django.utils import timezone
 
+    from bench.common import ratio_summary
+
     now = timezone.now()
+    singles, severals = [], []
     with connection.cursor() as cursor:
         saved = _remember_holds(cursor, holds, now)
         log(f"sweepers: {saved} expired holds")
         try:
-            single = _sweep_round(cursor, 1, saved, now)
-            log(f"  1 sweeper: {single}")
-            several = _sweep_round(cursor, workers, saved, now)
-            log(f"  {workers} sweepers: {several}")
+            for number in range(rounds):
+                order = (1, workers) if number % 2 == 0 else (workers, 1)
+                for count in order:
+                    figures = _sweep_round(cursor, count, saved, now)
+                    (singles if count == 1 else severals).append(figures)
+                    log(f"  round {number + 1}, {count} sweeper(s): {figures}")
         finally:
             _restore_holds(cursor)
+    speedups = ratio_summary(
+        [a["seconds"] / b["seconds"] for a, b in zip(singles, severals, strict=True)]
+    )
     return {
         "holds": saved,
-        "one_sweeper": single,
-        "sweepers": several,
-        "speedup_over_one": round(single["seconds"] / several["seconds"], 2),
+        "rounds": rounds,
+        "one_sweeper": min(singles, key=lambda r: r["seconds"]),
+        "sweepers": min(severals, key=lambda r: r["seconds"]),
+        "all_rounds": {"one": singles, "several": severals},
+        "speedup_over_one": speedups,
         "targets": {
-            "each_hold_canceled_once_with_one_event": several["ok"] and single["ok"],
-            "every_sweeper_ran": len(several["canceled_by_worker"]) == workers,
+            "each_hold_canceled_once_with_one_event": all(r["ok"] for r in singles + severals),
+            "every_sweeper_ran": all(len(r["canceled_by_worker"]) == workers for r in severals),
         },
     }
 
@@ -432,9 +454,7 @@ def webhook_workers(events: int, workers: int) -> dict:
             ).values_list("id", flat=True)
         )
         processes, start_file = _start_processes(WEBHOOK_WORKER, workers, extra_env=WORKER_ENV)
-        time.sleep(1.5 + 0.5 * workers)
-        start_file.touch()
-        started = time.perf_counter()
+        started = _release(processes, start_file)
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             with receiver.lock:
@@ -486,6 +506,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--server-workers", type=int, default=2, help="per server")
     parser.add_argument("--holds", type=int, default=100_000)
     parser.add_argument("--sweepers", type=int, default=4)
+    parser.add_argument("--sweep-rounds", type=int, default=3, help="interleaved 1-vs-N pairs")
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--webhook-workers", type=int, default=3)
     parser.add_argument("--result", default="scaleout")
@@ -494,7 +515,7 @@ def main(argv: list[str] | None = None) -> dict:
     from bookings.models import Booking
 
     servers = two_servers(args.clients, args.requests, args.server_workers)
-    sweep = sweepers(args.holds, args.sweepers)
+    sweep = sweepers(args.holds, args.sweepers, args.sweep_rounds)
     webhooks = webhook_workers(args.events, args.webhook_workers)
     payload = {
         "bookings": Booking.objects.count(),
