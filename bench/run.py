@@ -3,8 +3,9 @@
     python -m bench.run --size small|full
 
 Creates and migrates the bench database if needed, generates the data, then runs the
-plans, sweep, search, contention, series, admin and webhooks benchmarks, each in its own
-process, and writes bench/results/summary[-small].json with every figure against its target.
+plans, sweep, search, contention, series, admin, webhooks, calendars, slots and
+scale-out benchmarks, each in its own process, and
+writes bench/results/summary[-small].json with every figure against its target.
 Small runs write `*-small` files (ignored by git); full runs overwrite the committed ones.
 """
 
@@ -30,6 +31,8 @@ SIZES = {
         "admin_repeat": 5,
         "webhook_events": 2000,
         "calendar_repeat": 10,
+        "slot_clients": 50,
+        "scaleout": ["--clients", "20", "--requests", "5", "--holds", "10000", "--events", "1000"],
         "suffix": "-small",
     },
     "full": {
@@ -41,6 +44,17 @@ SIZES = {
         "admin_repeat": 10,
         "webhook_events": 5000,
         "calendar_repeat": 30,
+        "slot_clients": 50,
+        "scaleout": [
+            "--clients",
+            "40",
+            "--requests",
+            "20",
+            "--holds",
+            "100000",
+            "--events",
+            "10000",
+        ],
         "suffix": "",
     },
 }
@@ -149,6 +163,18 @@ def main(argv: list[str] | None = None) -> None:
         "--result",
         f"calendars{suffix}",
     )
+    durations["slots"] = _step(
+        env,
+        "-m",
+        "bench.slots",
+        "--clients",
+        str(size["slot_clients"]),
+        "--result",
+        f"slots{suffix}",
+    )
+    durations["scaleout"] = _step(
+        env, "-m", "bench.scaleout", *size["scaleout"], "--result", f"scaleout{suffix}"
+    )
 
     plans, sweep, search = (
         _load(f"plans{suffix}"),
@@ -159,6 +185,7 @@ def main(argv: list[str] | None = None) -> None:
     webhooks = _load(f"webhooks{suffix}")
     series = _load(f"series{suffix}")
     calendars = _load(f"calendars{suffix}")
+    slots, scaleout = _load(f"slots{suffix}"), _load(f"scaleout{suffix}")
     summary = {
         "size": args.size,
         "bookings": sweep["bookings"],
@@ -175,6 +202,8 @@ def main(argv: list[str] | None = None) -> None:
             "admin_under_300ms": admin["met"],
             **{f"webhooks_{name}": met for name, met in webhooks["targets"].items()},
             **{f"calendars_{name}": met for name, met in calendars["targets"].items()},
+            **{f"slots_{name}": met for name, met in slots["targets"].items()},
+            **{f"scaleout_{name}": met for name, met in scaleout["targets"].items()},
         },
         "figures": {
             "sweep_ratio": sweep["ratio_service_over_raw"],
@@ -208,6 +237,14 @@ def main(argv: list[str] | None = None) -> None:
                 for name in ("maps_100_rentals", "map_one_rental", "export_uncached")
             }
             | {"import_2000_events_s": calendars["import"]["seconds"]},
+            "slots_ratio_over_raw_sql": slots["ratio_api_over_raw_requests_per_s"],
+            "slots_api_requests_per_s": slots["api"]["requests_per_s"],
+            "scaleout_two_servers_requests_per_s": scaleout["two_servers"]["requests_per_s"],
+            "scaleout_sweepers_holds_per_s": scaleout["sweepers"]["sweepers"]["holds_per_s"],
+            "scaleout_one_sweeper_holds_per_s": scaleout["sweepers"]["one_sweeper"]["holds_per_s"],
+            "scaleout_sweepers_speedup": scaleout["sweepers"]["speedup_over_one"]["median"],
+            "scaleout_webhook_duplicates": scaleout["webhook_workers"]["duplicates"],
+            "scaleout_webhook_deliveries_per_s": scaleout["webhook_workers"]["deliveries_per_s"],
         },
     }
     path = write_result(f"summary{suffix}", summary)

@@ -173,7 +173,8 @@ def _period(clock: NightClock, start_date: dt.date, end_date: dt.date):
 def _in_the_way(rental, start, end, now, exclude_id: int | None) -> Booking | None:
     """The first blocking booking whose occupied period overlaps [start, end)."""
     candidates = (
-        Booking.objects.filter(rental=rental)
+        Booking.objects.for_account(rental.account_id)
+        .filter(rental=rental)
         .blocking(now)
         .overlapping(start - MAX_BUFFER, end + MAX_BUFFER)
         .exclude(pk=exclude_id)

@@ -24,7 +24,7 @@ def export_token_regenerate(*, rental: Rental, now: dt.datetime | None = None) -
     now = now or timezone.now()
     with transaction.atomic():
         export, _ = CalendarExport.objects.select_for_update().get_or_create(
-            rental=rental, defaults={"account_id": rental.account_id}
+            account_id=rental.account_id, rental=rental
         )
         export.generation += 1
         export.regenerated_at = now

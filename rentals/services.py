@@ -10,9 +10,11 @@ Each write records its event (DESIGN §8) in its transaction.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import ProtectedError
+from django.db import connection, transaction
+from django.db.models import PROTECT, ProtectedError, QuerySet
 from django.utils import timezone
 
 from core.errors import ValidationFailed
@@ -80,7 +82,9 @@ def rental_update(*, rental: Rental, rental_input: RentalInput, actor: Actor) ->
     field is never reverted; a write that changes nothing records no event."""
     values = rental_input.values()
     with transaction.atomic():
-        rental = Rental.objects.select_for_update().get(pk=rental.pk)
+        # By account and id, the lock and the write alike: a database sharded by account
+        # routes both to one shard (docs/scaling.md).
+        rental = rental_lock(account_id=rental.account_id, rental_id=rental.pk)
         if "metadata" in values:
             values["metadata"] = metadata_merge(rental.metadata, values["metadata"])
         before = {name: getattr(rental, name) for name in values}
@@ -90,7 +94,10 @@ def rental_update(*, rental: Rental, rental_input: RentalInput, actor: Actor) ->
         changes = changes_between(before, values)
         if not changes:
             return rental
-        rental.save(update_fields=[*changes, "updated_at"])
+        rental.updated_at = timezone.now()
+        Rental.objects.filter(account_id=rental.account_id, pk=rental.pk).update(
+            **{name: getattr(rental, name) for name in changes}, updated_at=rental.updated_at
+        )
         event_record(
             account_id=rental.account_id,
             event="rental_updated",
@@ -103,23 +110,64 @@ def rental_update(*, rental: Rental, rental_input: RentalInput, actor: Actor) ->
     return rental
 
 
+def rental_lock(*, account_id: int, rental_id: int) -> Rental:
+    """The rental row, locked; fetched by account and id, so a database sharded by
+    account routes the statement to one shard (docs/scaling.md)."""
+    return Rental.objects.select_for_update().get(account_id=account_id, pk=rental_id)
+
+
+def rental_row_delete(*, account_id: int, rental_id: int) -> None:
+    """Delete a locked rental and what cascades from it, table by table by account and
+    rental, then the row by account and id (Django's own cascade would look the dependants
+    up by rental id alone, which a sharded database cannot route). Raises ProtectedError,
+    deleting nothing, while a PROTECT dependant (a booking) points at it."""
+    dependants = _dependants(account_id, rental_id)
+    if any(rows.exists() for protected, rows in dependants if protected):
+        raise ProtectedError("the rental has bookings", set())
+    with transaction.atomic():
+        for protected, rows in dependants:
+            if not protected:
+                rows.delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {Rental._meta.db_table} WHERE account_id = %s AND id = %s",  # noqa: S608
+                [account_id, rental_id],
+            )
+
+
+def _dependants(account_id: int, rental_id: int) -> list[tuple[bool, QuerySet[Any]]]:
+    """Every table that points at the rental: (is it PROTECT, its rows of this rental)."""
+    found = []
+    for relation in Rental._meta.related_objects:
+        model = relation.related_model
+        assert not isinstance(model, str)  # resolved once the app registry is ready
+        rows = model._default_manager.filter(**{relation.field.attname: rental_id})
+        if any(field.name == "account" for field in model._meta.concrete_fields):
+            rows = rows.filter(account_id=account_id)
+        found.append((relation.on_delete is PROTECT, rows))
+    return found
+
+
 def rental_delete(*, rental: Rental, actor: Actor) -> None:
     """A rental with bookings (even canceled ones: they are history) cannot be deleted.
-    Its slots go with it (ON DELETE CASCADE), each with its `slot_destroyed` event.
+    Its slots go with it, each with its `slot_destroyed` event.
 
     The rental row is locked first, as every booking write locks it: a booking create
     racing this delete either commits before (then it is seen here) or waits and then
     finds no rental — never an IntegrityError at COMMIT."""
+    from slots.models import Slot  # slots depend on rentals, not the other way round
+
     now = timezone.now()
+    rental_id, account_id = rental.pk, rental.account_id
     with transaction.atomic():
-        rental = Rental.objects.select_for_update().get(pk=rental.pk)
-        if rental.bookings.exists():
-            raise ValidationFailed({"": [HAS_BOOKINGS]})
-        rental_id, account_id = rental.pk, rental.account_id
-        slot_ids = list(rental.slots.values_list("id", flat=True))
+        rental = rental_lock(account_id=account_id, rental_id=rental_id)
+        slot_ids = list(
+            Slot.objects.filter(account_id=account_id, rental_id=rental_id).values_list(
+                "id", flat=True
+            )
+        )
         try:
-            with transaction.atomic():
-                rental.delete()
+            rental_row_delete(account_id=account_id, rental_id=rental_id)
         except ProtectedError:
             raise ValidationFailed({"": [HAS_BOOKINGS]}) from None
         events_record(
