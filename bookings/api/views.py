@@ -279,7 +279,7 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
         booking has no related rows yet, so nothing is read again after the commit."""
         if booking_input.fees or booking_input.taxes or booking_input.comments:
             return self._fresh(booking)
-        booking.api_fees = booking.api_taxes = booking.api_comments = []  # type: ignore[attr-defined]
+        booking.api_fees, booking.api_taxes, booking.api_comments = [], [], []  # type: ignore[attr-defined]
         return booking
 
     def update(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
