@@ -13,8 +13,8 @@ The overlap guarantee, in order of defence:
    the winner's booking and gets an ordinary BookingOverlap;
 2. the clock is read *after* the locks (`now` unless the caller fixed one), so a write
    that waited judges expiry and stamps `updated_at` with the time it really writes;
-3. expired holds on the rental are canceled inside that transaction, so they never
-   stand in the way;
+3. expired holds in the way are canceled inside that transaction (the others are free
+   already and left to the sweep), so they never stand in the way;
 4. the PostgreSQL exclusion constraint `booking_no_overlap` is the backstop; if it ever
    fires (or a deadlock on it), the caller still gets BookingOverlap, never a 500.
 """
@@ -27,12 +27,12 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, connection, models, transaction
+from django.db import connection, models, transaction
 
 from bookings import pricing, recurrence
 from bookings.errors import BookingLocked, BookingOverlap, InvalidStatusChange
@@ -64,6 +64,7 @@ from bookings.models import (
 )
 from calendars.occupancy import MAX_BUFFER, booking_occupied_period, occupied_period
 from core.clock import write_clock
+from core.db import constraint_backstop
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.metadata import metadata_merge
 from core.timefmt import utc_text
@@ -273,53 +274,50 @@ def _check_live(booking: Booking, now: dt.datetime) -> None:
 # --- locking and overlap ----------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _overlap_backstop() -> Iterator[None]:
+def _overlap_backstop() -> contextlib.AbstractContextManager[None]:
     """Turn the exclusion constraint (or a deadlock on it) into the ordinary overlap error."""
-    try:
-        yield
-    except IntegrityError as exc:
-        if OVERLAP_CONSTRAINT in str(exc):
-            raise BookingOverlap() from exc
-        raise
-    except OperationalError as exc:
-        # Only a deadlock PostgreSQL hit while checking the constraint is an overlap
-        # ("CONTEXT: while checking exclusion constraint …"); any other is a bug to see.
-        message = str(exc).lower()
-        if "deadlock" in message and "exclusion constraint" in message:
-            raise BookingOverlap() from exc
-        raise
+    return constraint_backstop(OVERLAP_CONSTRAINT, error=BookingOverlap)
 
 
-def _lock_rental(rental_id: int) -> Rental:
-    return Rental.objects.select_for_update().get(pk=rental_id)
+def _lock_rental(rental_id: int, account_id: int) -> Rental:
+    """By account and id: a database sharded by account routes it to one shard."""
+    return Rental.objects.select_for_update().get(account_id=account_id, pk=rental_id)
 
 
 def _lock(booking: Booking) -> tuple[Rental, Booking]:
     """Rental first, then the booking: the one lock order of every write path."""
-    rental = _lock_rental(booking.rental_id)
-    locked = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+    rental = _lock_rental(booking.rental_id, booking.account_id)
+    locked = (
+        Booking.objects.for_account(booking.account_id)
+        .select_for_update(of=("self",))
+        .get(pk=booking.pk)
+    )
     locked.rental = rental
     return rental, locked
 
 
-def _release_expired_holds(rental: Rental, now: dt.datetime) -> list[int]:
-    """Expired holds on this rental stop standing in the way: cancel them here and now,
-    with one event each (one UPDATE … RETURNING; no event row when there is none)."""
+def _release_holds(rental: Rental, booking_ids: Sequence[int], now: dt.datetime) -> None:
+    """Cancel these expired holds of the rental here and now, as the sweep would, with
+    one event each (one UPDATE … RETURNING, one INSERT). A write releases only the
+    expired holds in its way (DESIGN §3): the others are free already and wait for the
+    sweep, so a write that meets none sends no statement for them."""
+    if not booking_ids:
+        return
+    placeholders = ", ".join(["%s"] * len(booking_ids))
     ids = _cancel_expired(
-        "rental_id = %s AND status = 'tentative' AND tentative_expires_at <= %s",
-        [rental.pk, now],
+        f"account_id = %s AND id IN ({placeholders}) AND status = 'tentative' "
+        "AND tentative_expires_at <= %s",
+        [rental.account_id, *booking_ids, now],
         now=now,
     )
     if ids:
         _record_expired(rental.account_id, [(b, rental.pk) for b in ids], now)
-    return ids
 
 
 def _cancel_expired(where: str, params: list[Any], *, now: dt.datetime) -> list[int]:
     actor = json.dumps(EXPIRY_ACTOR.as_json())
     as_json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    # `where` is one of this module's two literal conditions; values are parameters.
+    # `where` is one of this module's literal conditions; values are parameters.
     sql = (
         f"UPDATE {Booking._meta.db_table} SET status = 'canceled', "  # noqa: S608
         "canceled_at = tentative_expires_at, cancelation_reason = 'tentative_expired', "
@@ -392,7 +390,9 @@ def _conflicts(
     """For each occupied period (by index) that meets a blocking booking's occupied
     period (DESIGN §9: both bookings' buffers count) or, for a direct booking, an active
     slot's window (DESIGN §10): the first thing in its way. Bookings of one slot are
-    exempt among themselves.
+    exempt among themselves. Expired holds never block (DESIGN §3): the ones in the way
+    of a free period are released here (canceled with their events), so the exclusion
+    constraint, which cannot know the time, never sees them.
 
     One query for the whole span, however many periods (a series' occurrences): rows are
     narrowed in SQL by the widest possible buffer, then compared here, each period
@@ -402,8 +402,9 @@ def _conflicts(
     low = min(start for start, _ in periods)
     high = max(end for _, end in periods)
     candidates = (
-        Booking.objects.filter(rental=rental)
-        .blocking(now)
+        Booking.objects.for_account(rental.account_id)
+        .filter(rental=rental)
+        .exclude(status=Booking.Status.CANCELED)
         .overlapping(low - MAX_BUFFER, high + MAX_BUFFER)
     )
     if exclude_ids:
@@ -417,9 +418,16 @@ def _conflicts(
                 pk,
                 start,
                 end,
+                status == Booking.Status.TENTATIVE and expires is not None and expires <= now,
             )
-            for pk, start, end, b, a in candidates.values_list(
-                "pk", "start_at", "end_at", "buffer_before", "buffer_after"
+            for pk, start, end, b, a, status, expires in candidates.values_list(
+                "pk",
+                "start_at",
+                "end_at",
+                "buffer_before",
+                "buffer_after",
+                "status",
+                "tentative_expires_at",
             )
         ),
         key=lambda row: (row[0], row[2]),
@@ -427,11 +435,14 @@ def _conflicts(
     starts = [row[0] for row in rows]
     longest = max((row[1] - row[0] for row in rows), default=dt.timedelta(0))
     found: dict[int, Conflict] = {}
+    expired_in_the_way: dict[int, list[int]] = {}
     for index, (start, end) in enumerate(periods):
         # A row starting before `start - longest` ends before `start`.
         first, last = bisect.bisect_left(starts, start - longest), bisect.bisect_left(starts, end)
-        for occupied_start, occupied_end, pk, stay_start, stay_end in rows[first:last]:
-            if occupied_start < end and occupied_end > start:
+        for occupied_start, occupied_end, pk, stay_start, stay_end, expired in rows[first:last]:
+            if expired and occupied_start < end and occupied_end > start:
+                expired_in_the_way.setdefault(index, []).append(pk)
+            elif occupied_start < end and occupied_end > start:
                 buffer_only = not (stay_start < end and stay_end > start)
                 reference = reference_for(pk)
                 found[index] = Conflict(
@@ -452,6 +463,9 @@ def _conflicts(
             if index not in found and position < len(windows) and windows[position][1] < end:
                 public_id = str(windows[position][0])
                 found[index] = Conflict(public_id, SlotOverlap(public_id))
+    # Only the periods that will be written take theirs (a skipped occurrence takes none).
+    released = {pk for index, pks in expired_in_the_way.items() if index not in found for pk in pks}
+    _release_holds(rental, sorted(released), now)
     return found
 
 
@@ -742,7 +756,7 @@ def booking_create(
     _check_create_input(booking_input, slot_id=slot_id)
     errors = Errors()
     with _overlap_backstop(), transaction.atomic():
-        rental = _lock_rental(rental.pk)
+        rental = _lock_rental(rental.pk, rental.account_id)
         now = write_clock(now)
         booking, values = _new_booking(
             rental,
@@ -758,7 +772,6 @@ def booking_create(
             _claim_slot(rental, booking, slot_id=slot_id, lock_key=lock_key, actor=actor, now=now)
         fee_values = _fees_values(booking_input, rental, errors)
         errors.raise_if_any()
-        _release_expired_holds(rental, now)
         _ensure_free(rental, booking, now)
         _apply_final_price(booking, values)
         booking.save()
@@ -829,7 +842,7 @@ def booking_series_create(
     _check_create_input(booking_input)
     errors = Errors()
     with _overlap_backstop(), transaction.atomic():
-        rental = _lock_rental(rental.pk)
+        rental = _lock_rental(rental.pk, rental.account_id)
         now = write_clock(now)
         template, values = _new_booking(
             rental,
@@ -870,7 +883,6 @@ def booking_series_create(
         _money_rules(template, errors)
         errors.raise_if_any()
 
-        _release_expired_holds(rental, now)
         conflicts = _conflicts(rental, periods, now)
         messages = [
             f"{_local_text(occurrences[index].start_at, rental)}: {text}"
@@ -1006,7 +1018,6 @@ def booking_update(
             _free_rules(booking, values, fee_count=fee_count, errors=errors)
         errors.raise_if_any()
         if booking.status != Booking.Status.CANCELED:
-            _release_expired_holds(rental, now)
             _ensure_free(rental, booking, now, exclude_id=booking.pk)
         _apply_final_price(booking, values)
         _money_rules(booking, errors)
@@ -1041,7 +1052,7 @@ def booking_cancel(
         now = write_clock(now)
         _check_writable(booking, application_id=application_id, fields={"status"})
         if booking.is_expired_hold(now):
-            _release_expired_holds(rental, now)
+            _release_holds(rental, [booking.pk], now)
             booking.refresh_from_db()
         if booking.status == Booking.Status.CANCELED:
             return booking
@@ -1072,7 +1083,7 @@ def booking_enable(
         if booking.status_at(now) != Booking.Status.CANCELED:
             return booking
         if booking.is_expired_hold(now):
-            _release_expired_holds(rental, now)
+            _release_holds(rental, [booking.pk], now)
             booking.refresh_from_db()
         before = _snapshot(booking)
         if booking.slot_id is not None:
@@ -1084,7 +1095,6 @@ def booking_enable(
         booking.tentative_expires_at = None
         booking.canceled_at = None
         booking.cancelation_reason = ""
-        _release_expired_holds(rental, now)
         _ensure_free(rental, booking, now, exclude_id=booking.pk)
         _finish(booking, before, "booking_updated", actor=actor, now=now, availability=True)
     return booking
@@ -1110,7 +1120,6 @@ def booking_reschedule(
         _claim_slot(
             rental, booking, slot_id=target_slot_id, lock_key=lock_key, actor=actor, now=now
         )
-        _release_expired_holds(rental, now)
         _ensure_free(rental, booking, now, exclude_id=booking.pk)
         _finish(booking, before, "booking_updated", actor=actor, now=now, availability=True)
     return booking
@@ -1123,7 +1132,11 @@ def _in_scope(rental: Rental, target: Booking, scope: str, now: dt.datetime) -> 
     """The live occurrences a scoped write changes, locked (after the rental, as every
     path locks), by start: `following` from the target on, `all` the whole series.
     Canceled occurrences are history and stay as they are."""
-    occurrences = Booking.objects.select_for_update(of=("self",)).filter(series_id=target.series_id)
+    occurrences = (
+        Booking.objects.for_account(rental.account_id)
+        .select_for_update(of=("self",))
+        .filter(series_id=target.series_id)
+    )
     if scope == "following":
         occurrences = occurrences.filter(start_at__gte=target.start_at)
     found = [b for b in occurrences.order_by("start_at", "id") if b.status_at(now) != "canceled"]
@@ -1214,7 +1227,6 @@ def booking_series_update(
             errors.raise_if_any()
         live = [o for o in occurrences if o.status != Booking.Status.CANCELED]
         if live:
-            _release_expired_holds(rental, now)
             _ensure_series_free(rental, live, now)
         for occurrence in occurrences:
             _apply_final_price(occurrence, booking_input.values())
@@ -1307,7 +1319,6 @@ def booking_series_cancel(
     with transaction.atomic():
         rental, target = _lock(booking)
         now = write_clock(now)
-        _release_expired_holds(rental, now)
         if target.series_id is None:  # pragma: no cover - a series is never unset
             return []
         target.refresh_from_db()

@@ -163,7 +163,9 @@ def test_the_constraint_alone_refuses_concurrent_overlapping_occupied_periods(
 ):
     """The rental lock switched off: only the constraint stands between 30 writers whose
     stays are disjoint but whose preparation times overlap."""
-    monkeypatch.setattr(services, "_lock_rental", lambda pk: services.Rental.objects.get(pk=pk))
+    monkeypatch.setattr(
+        services, "_lock_rental", lambda pk, account_id: services.Rental.objects.get(pk=pk)
+    )
     monkeypatch.setattr(services, "_ensure_free", lambda *args, **kwargs: None)
 
     def work(index: int):

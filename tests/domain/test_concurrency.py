@@ -178,7 +178,7 @@ def test_without_the_rental_lock_every_writer_passes_the_check_and_the_constrain
         checked.wait(timeout=30)
 
     monkeypatch.setattr(
-        services, "_lock_rental", lambda rental_id: Rental.objects.get(pk=rental_id)
+        services, "_lock_rental", lambda rental_id, account_id: Rental.objects.get(pk=rental_id)
     )
     monkeypatch.setattr(services, "_ensure_free", ensure_free_then_wait)
 
@@ -215,7 +215,7 @@ def test_concurrent_moves_without_the_lock_are_still_stopped_by_the_constraint(
         now=clock,
     )
     monkeypatch.setattr(
-        services, "_lock_rental", lambda rental_id: Rental.objects.get(pk=rental_id)
+        services, "_lock_rental", lambda rental_id, account_id: Rental.objects.get(pk=rental_id)
     )
     monkeypatch.setattr(services, "_ensure_free", ensure_free_then_wait)
     moves = [

@@ -140,9 +140,17 @@ class BookingMachine(RuleBasedStateMachine):
                 clashes.add(pk)
         return clashes
 
-    def _release_expired_holds(self, rental: int) -> None:
+    def _release_expired_holds(
+        self, rental: int, occupied: list[tuple[dt.datetime, dt.datetime]]
+    ) -> None:
+        """A write cancels the expired holds in the way of the periods it takes, no other."""
         for stay in self.stays.values():
-            if stay.rental == rental and stay.expired(self.now):
+            stay_start, stay_end = stay.occupied()
+            if (
+                stay.rental == rental
+                and stay.expired(self.now)
+                and any(start < stay_end and stay_start < end for start, end in occupied)
+            ):
                 stay.status = "canceled"
 
     def _pick(self, index: int) -> tuple[int, Stay]:
@@ -195,7 +203,9 @@ class BookingMachine(RuleBasedStateMachine):
             )
             return
         assert not clashes, f"created over {clashes}"
-        self._release_expired_holds(rental)
+        self._release_expired_holds(
+            rental, [(start - dt.timedelta(minutes=before), end + dt.timedelta(minutes=after))]
+        )
         self.stays[booking.pk] = Stay(rental, start, end, status, expires, before, after)
 
     @rule(
@@ -244,7 +254,9 @@ class BookingMachine(RuleBasedStateMachine):
         expected = [o for o, clash in zip(occurrences, clashing, strict=True) if not clash]
         assert on_conflict == "skip" or not any(clashing), "created over a conflict"
         assert [(b.start_at, b.end_at) for b in created.bookings] == expected
-        self._release_expired_holds(rental)
+        self._release_expired_holds(
+            rental, [(b.start_at, b.end_at + dt.timedelta(minutes=after)) for b in created.bookings]
+        )
         for booking in created.bookings:
             self.stays[booking.pk] = Stay(
                 rental, booking.start_at, booking.end_at, status, expires, 0, after
@@ -271,7 +283,13 @@ class BookingMachine(RuleBasedStateMachine):
         )
         try:
             booking_update(
-                booking=Booking(pk=pk, rental=self.rentals[stay.rental]), data=data, now=self.now
+                booking=Booking(
+                    pk=pk,
+                    account_id=self.rentals[stay.rental].account_id,
+                    rental=self.rentals[stay.rental],
+                ),
+                data=data,
+                now=self.now,
             )
         except InvalidStatusChange:
             assert was_canceled, "a live booking could not be updated"
@@ -282,7 +300,10 @@ class BookingMachine(RuleBasedStateMachine):
             return
         assert not was_canceled, "a canceled booking was updated"
         assert not clashes, f"moved over {clashes}"
-        self._release_expired_holds(stay.rental)
+        self._release_expired_holds(
+            stay.rental,
+            [(start - dt.timedelta(minutes=stay.before), end + dt.timedelta(minutes=stay.after))],
+        )
         stay.start, stay.end, stay.status, stay.expires = start, end, status, expires
 
     @precondition(lambda self: self.stays)
@@ -290,13 +311,15 @@ class BookingMachine(RuleBasedStateMachine):
     def cancel(self, index):
         pk, stay = self._pick(index)
         booking_cancel(
-            booking=Booking(pk=pk, rental=self.rentals[stay.rental]),
+            booking=Booking(
+                pk=pk,
+                account_id=self.rentals[stay.rental].account_id,
+                rental=self.rentals[stay.rental],
+            ),
             reason="other",
             now=self.now,
         )
-        if stay.expired(self.now):
-            self._release_expired_holds(stay.rental)
-        stay.status = "canceled"
+        stay.status = "canceled"  # an expired hold too: canceled as it would be by the sweep
 
     @rule(batch_size=st.integers(1, 4))
     def sweep(self, batch_size):
