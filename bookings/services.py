@@ -280,8 +280,13 @@ def _overlap_backstop() -> contextlib.AbstractContextManager[None]:
 
 
 def _lock_rental(rental_id: int, account_id: int) -> Rental:
-    """By account and id: a database sharded by account routes it to one shard."""
-    return Rental.objects.select_for_update().get(account_id=account_id, pk=rental_id)
+    """The rental row, locked, by account and id (a database sharded by account routes
+    it to one shard): a rental of another account, or none, is a 404 on `rental_id`, so
+    a caller may pass `Rental(pk=…, account_id=…)` and leave the tenant check to this."""
+    try:
+        return Rental.objects.select_for_update().get(account_id=account_id, pk=rental_id)
+    except Rental.DoesNotExist:
+        raise NotFound({"rental_id": ["not found"]}) from None
 
 
 def _lock(booking: Booking) -> tuple[Rental, Booking]:

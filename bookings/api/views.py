@@ -39,7 +39,7 @@ from core.schema import envelope_serializer, request_envelope_serializer
 from core.timefmt import utc_text
 from core.viewsets import ResourceViewSet, parse_ids
 from events.actors import Actor
-from rentals.selectors import rentals_for_account
+from rentals.models import Rental
 
 BOOKING_RELATIONS = {
     "rental": "rentals",
@@ -242,9 +242,11 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
     )
     def create_on_rental(self, request: Request, rental_id: str) -> Response:
         ids = parse_ids(rental_id)
-        rental = rentals_for_account(self.client.account_id).filter(pk__in=ids).first()
-        if rental is None:
+        if not ids:
             raise NotFound({"rental_id": ["not found"]})
+        # The service locks the rental by account and id; one of another account is a 404
+        # there, so the tenant check costs no statement of its own.
+        rental = Rental(pk=ids[0], account_id=self.client.account_id)
         body = self.unwrap()
         booking_input = booking_input_from_wire(body, creating=True, nested=True)
         series_input = series_input_from_wire(body)
