@@ -1,5 +1,6 @@
-"""Deleting a rental (`rental_delete`, for v3, the admin and Overbooked's resources alike): what cascades from it
-goes with it, table by table by account (docs/scaling.md); a rental with bookings stays."""
+"""Deleting a rental (`rental_delete`, for v3, the admin and Overbooked's resources alike):
+what cascades from it goes with it, table by table by account (docs/scaling.md); a rental
+with bookings stays."""
 
 from __future__ import annotations
 
