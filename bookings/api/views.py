@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status as http
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -32,7 +33,7 @@ from bookings.inputs import (
 from bookings.models import Booking, BookingComment, BookingFee, BookingSeries, BookingTax, Client
 from core import scopes
 from core.clock import sync_watermark
-from core.errors import NotFound
+from core.errors import DomainError, NotFound
 from core.exceptions import ScopeRequired
 from core.pagination import keyset_paginate, paginate
 from core.schema import envelope_serializer, request_envelope_serializer
@@ -40,6 +41,7 @@ from core.timefmt import utc_text
 from core.viewsets import ResourceViewSet, parse_ids
 from events.actors import Actor
 from rentals.models import Rental
+from rentals.selectors import rentals_for_account
 
 BOOKING_RELATIONS = {
     "rental": "rentals",
@@ -244,9 +246,21 @@ class BookingViewSet(WritesAsApplication, ResourceViewSet):
         ids = parse_ids(rental_id)
         if not ids:
             raise NotFound({"rental_id": ["not found"]})
-        # The service locks the rental by account and id; one of another account is a 404
-        # there, so the tenant check costs no statement of its own.
+        # The service locks the rental by account and id and answers 404 for one of another
+        # account, so a create reads no rental first. Only a request failing for another
+        # reason looks the rental up, so that a 404 still wins over a 400 or 422 (a body
+        # error never tells that another account's rental exists).
         rental = Rental(pk=ids[0], account_id=self.client.account_id)
+        try:
+            return self._create(rental)
+        except (DomainError, APIException) as error:
+            if not isinstance(error, NotFound) and not (
+                rentals_for_account(self.client.account_id).filter(pk=rental.pk).exists()
+            ):
+                raise NotFound({"rental_id": ["not found"]}) from None
+            raise
+
+    def _create(self, rental: Rental) -> Response:
         body = self.unwrap()
         booking_input = booking_input_from_wire(body, creating=True, nested=True)
         series_input = series_input_from_wire(body)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.services import tentative_bookings_expire
+from events.models import Event
 from tests.expiry.conftest import iso
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +102,57 @@ def test_updated_since_clients_see_an_expired_hold_as_deleted_before_and_after_t
     listed = {b["id"]: b for b in sync(before_sweep)["bookings"]}
     assert listed[hold.pk]["status"] == "Canceled"
     assert listed[hold.pk]["canceled_at"] == iso(hold.tentative_expires_at)
+
+
+def test_a_write_releases_only_the_expired_holds_in_its_way(api, rental, make_booking):
+    """Expired holds elsewhere on the rental already read as canceled and are left to the
+    sweep; the one in the way is canceled by the write, with its event."""
+    in_the_way = make_booking(expires_in=-HOUR)
+    elsewhere = make_booking(expires_in=-HOUR)
+
+    response = api.post(
+        f"/api/v3/rentals/{rental.pk}/bookings",
+        {"bookings": [{**_period(in_the_way), "booked": True}]},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    assert Booking.objects.get(pk=in_the_way.pk).status == Booking.Status.CANCELED
+    assert Booking.objects.get(pk=elsewhere.pk).status == Booking.Status.TENTATIVE
+    released = Event.objects.filter(event="booking_destroyed", resource_id=in_the_way.pk)
+    assert [e.actor for e in released] == [{"type": "system", "name": "tentative_expiry"}]
+    assert not Event.objects.filter(event="booking_destroyed", resource_id=elsewhere.pk).exists()
+    assert tentative_bookings_expire() == 1  # the sweep takes the other one
+
+
+def test_a_create_with_nothing_in_its_way_sends_five_statements_and_its_event(
+    api, rental, make_booking
+):
+    """DESIGN §3 with the fewest round trips (docs/performance.md lists them): lock (by
+    account and id: also the tenant check), clock, overlap, slots, insert, event."""
+    make_booking(expires_in=-HOUR)  # an expired hold elsewhere costs nothing
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=60)
+    body = {"bookings": [{"start_at": iso(start), "end_at": iso(start + HOUR), "booked": True}]}
+    api.get("/api/v3/bookings")  # the token is known
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post(f"/api/v3/rentals/{rental.pk}/bookings", body, format="json")
+    assert response.status_code == 201, response.content
+    statements = [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))
+        and "oauth2_provider" not in q["sql"]  # the token: cached per process in production
+    ]
+    # SQLite serialises writers with BEGIN IMMEDIATE and reads the clock in Python.
+    postgres = connection.vendor == "postgresql"
+    expected = [
+        ("SELECT", "rentals_rental", " FOR UPDATE" if postgres else ""),
+        *([("SELECT", "clock_timestamp()", "")] if postgres else []),
+        ("SELECT", "bookings_booking", ""),
+        ("SELECT", "slots_slot", ""),
+        ("INSERT", "bookings_booking", ""),
+        ("INSERT", "events_event", ""),
+    ]
+    assert len(statements) == len(expected), [sql[:120] for sql in statements]
+    for sql, (verb, table, tail) in zip(statements, expected, strict=True):
+        assert sql.startswith(verb) and table in sql and tail in sql, sql[:200]
