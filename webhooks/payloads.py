@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
 
-from bookings.api.serializers import BookingSerializer, ClientSerializer
+from bookings.api.serializers import BookingSerializer, BookingSeriesSerializer, ClientSerializer
 from bookings.models import Booking, Client
-from bookings.selectors import attach_link_ids, with_api_relations
+from bookings.selectors import attach_link_ids, booking_series_for_account, with_api_relations
 from core import scopes
 from core.timefmt import utc_text
 from rentals.api.serializers import RentalSerializer
@@ -34,6 +34,8 @@ EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "client": (scopes.CLIENTS_READ, scopes.CLIENTS_WRITE),
     "payment": ("payments_read", "payments_write"),
     "availability_updated": (scopes.RENTALS_READ, scopes.RENTALS_WRITE),
+    # As GET /api/v3/booking_series: the record lists past and canceled occurrences too.
+    "booking_series": (scopes.BOOKINGS_READ, scopes.BOOKINGS_WRITE),
 }
 
 
@@ -61,9 +63,12 @@ class _Renderer:
     def __init__(self, deliveries: Iterable[Delivery], now: dt.datetime) -> None:
         self.now = now
         ids: dict[str, set[int]] = defaultdict(set)
+        series_accounts: set[int] = set()
         for delivery in deliveries:
             if delivery.event is not None:
                 ids[delivery.event.resource_type].add(delivery.event.resource_id)
+                if delivery.event.resource_type == "booking_series":
+                    series_accounts.add(delivery.event.account_id)
         bookings = (
             list(with_api_relations(Booking.objects.filter(pk__in=ids["booking"])))
             if ids["booking"]
@@ -78,6 +83,13 @@ class _Renderer:
             "client": {c.pk: c for c in Client.objects.filter(pk__in=ids["client"])}
             if ids["client"]
             else {},
+            "booking_series": {
+                series.pk: series
+                for account_id in sorted(series_accounts)
+                for series in booking_series_for_account(account_id).filter(
+                    pk__in=ids["booking_series"]
+                )
+            },
         }
         self._booking_serializers: dict[tuple[int | None, bool], BookingSerializer] = {}
         self._cache: dict[tuple[str, int, int | None, bool], dict[str, Any]] = {}
@@ -109,6 +121,8 @@ class _Renderer:
             return serializer.to_representation(obj)
         if resource_type == "rental":
             return RentalSerializer().to_representation(obj)
+        if resource_type == "booking_series":
+            return BookingSeriesSerializer().to_representation(obj)
         return ClientSerializer().to_representation(obj)
 
 

@@ -327,3 +327,46 @@ def test_a_subscription_deleted_while_its_deliveries_are_in_flight_is_no_error(
     services.attempts_record(results=[(delivery, outcome)], now=timezone.now())
 
     assert Attempt.objects.count() == 0 and Delivery.objects.count() == 0
+
+
+def test_a_series_event_carries_the_series_record_to_a_bookings_reader_only(
+    api, account, rental, receiver, make_subscription, make_application
+):
+    reader = make_subscription(
+        account,
+        receiver.url,
+        events=["booking_series_created"],
+        application=make_application(account, "bookings_read"),
+    )
+    make_subscription(
+        account,
+        receiver.url,
+        events=["booking_series_created"],
+        application=make_application(account, "public"),
+    )
+    start = timezone.now().replace(microsecond=0, second=0, minute=0) + dt.timedelta(days=3)
+    response = api.post(
+        f"/api/v3/rentals/{rental.pk}/bookings",
+        {
+            "bookings": [
+                {
+                    "start_at": start.isoformat(),
+                    "end_at": (start + dt.timedelta(hours=2)).isoformat(),
+                    "booked": True,
+                    "recurrence": {"rrule": "FREQ=DAILY;COUNT=3"},
+                }
+            ]
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    occurrences = [record["id"] for record in response.json()["bookings"]]
+
+    deliver_pass()
+
+    assert set(Delivery.objects.values_list("subscription_id", flat=True)) == {reader.pk}
+    [body] = receiver.bodies()
+    assert body["event"] == "booking_series_created"
+    [series] = body["resource"]["booking_series"]
+    assert series["rrule"] == "FREQ=DAILY;COUNT=3"
+    assert series["links"] == {"rental": rental.pk, "bookings": occurrences}
