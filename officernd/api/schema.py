@@ -7,7 +7,10 @@ from __future__ import annotations
 from drf_spectacular.plumbing import is_list_serializer
 from rest_framework import serializers
 
+from bookings.inputs import max_length
+from bookings.models import Booking
 from core.schema import ERROR_STATUSES, ApiAutoSchema
+from officernd.api.translate import DESCRIPTION_MAX_LENGTH, MAX_LIST, SUMMARY_MAX_LENGTH
 
 
 class OfficeRnDErrorSerializer(serializers.Serializer):
@@ -93,11 +96,17 @@ class OfficeRnDBookingInputSerializer(serializers.Serializer):
     team = serializers.CharField(required=False, allow_null=True, help_text="a client id")
     tentative = serializers.BooleanField(required=False)
     free = serializers.BooleanField(required=False)
-    source = serializers.CharField(required=False, max_length=100)  # type: ignore[assignment]
-    summary = serializers.CharField(required=False, max_length=255)
-    description = serializers.CharField(required=False, max_length=6000)
-    visitors = serializers.ListField(child=serializers.CharField(), required=False, max_length=100)
-    members = serializers.ListField(child=serializers.CharField(), required=False, max_length=100)
+    source = serializers.CharField(  # type: ignore[assignment]
+        required=False, max_length=max_length(Booking, "source")
+    )
+    summary = serializers.CharField(required=False, max_length=SUMMARY_MAX_LENGTH)
+    description = serializers.CharField(required=False, max_length=DESCRIPTION_MAX_LENGTH)
+    visitors = serializers.ListField(
+        child=serializers.CharField(), required=False, max_length=MAX_LIST
+    )
+    members = serializers.ListField(
+        child=serializers.CharField(), required=False, max_length=MAX_LIST
+    )
     serviceSlots = OfficeRnDServiceSlotsSerializer(required=False)
     recurrence = OfficeRnDRecurrenceSerializer(required=False, help_text="on create only")
     on_conflict = serializers.ChoiceField(choices=["fail", "skip"], required=False)
