@@ -225,7 +225,7 @@ class WhenFilter(DefaultedListFilter):
     def queryset(self, request, queryset):
         value, now = self.value(), timezone.now()
         if value == "upcoming":
-            return queryset.filter(end_at__gt=now)
+            return queryset.ending_after(now)
         if value == "past":
             return queryset.filter(end_at__lte=now)
         return queryset

@@ -11,13 +11,14 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import connections, models
+from django.db.models import ExpressionWrapper, F, Q, Subquery, Value
 from django.utils import timezone
 
 from accounts.models import Account
 from bookings.recurrence import MAX_RULE_LENGTH
 from core.dbfunctions import RandomUUID
+from core.fastload import FastLoadModel
 from rentals.models import MAX_BUFFER_MINUTES, Rental, RentalsFee, Tax, buffer_field
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -131,12 +132,36 @@ class BookingQuerySet(models.QuerySet):
                 condition |= Q(status=status)
         return self.filter(condition)
 
+    def ending_after(self, instant: dt.datetime) -> BookingQuerySet:
+        """Bookings ending after `instant`, for the lists that read "not over yet" by start.
+
+        On PostgreSQL the condition also carries the lower bound it implies on start_at:
+        no booking starts before `instant` minus the longest booking stored, which one probe
+        of the `booking_length` index reads (migration 0012) in the same statement. An index
+        led by start_at then begins there instead of walking every past stay (at 1M bookings
+        the admin's default list went from 385 ms to 12 ms, docs/performance.md). SQLite,
+        the embedded size, keeps the plain condition.
+        """
+        bookings = self.filter(end_at__gt=instant)
+        if connections[self.db].vendor != "postgresql":
+            return bookings
+        longest = (
+            Booking.objects.annotate(length=F("end_at") - F("start_at"))  # as the index has it
+            .order_by("-length")
+            .values("length")[:1]
+        )
+        bound = ExpressionWrapper(
+            Value(instant, output_field=models.DateTimeField()) - Subquery(longest),
+            output_field=models.DateTimeField(),
+        )
+        return bookings.filter(start_at__gt=bound)
+
     def overlapping(self, start_at: dt.datetime, end_at: dt.datetime) -> BookingQuerySet:
         """Half-open intervals: a stay ending at 10:00 does not overlap one starting at 10:00."""
         return self.filter(start_at__lt=end_at, end_at__gt=start_at)
 
 
-class Booking(models.Model):
+class Booking(FastLoadModel):
     class Status(models.TextChoices):
         BOOKED = "booked", "Booked"
         TENTATIVE = "tentative", "Tentative"
@@ -370,8 +395,13 @@ class Booking(models.Model):
     def balance_due_at(self) -> dt.datetime:
         # Overflow-safe whatever is stored (a row from before the bounds of DESIGN §15):
         # a due date before year 1 is simply "already due", i.e. created_at.
+        # The API's pages read the rental's column with the booking (bookings.selectors.
+        # with_embedded_rows) instead of loading the rental.
+        days = getattr(self, "rental_balance_due_days", None)
+        if days is None:
+            days = self.rental.balance_due_days
         try:
-            due = self.start_at - dt.timedelta(days=self.rental.balance_due_days)
+            due = self.start_at - dt.timedelta(days=days)
         except OverflowError:
             return self.created_at
         return max(self.created_at, due)

@@ -264,6 +264,21 @@ def test_the_list_opens_on_upcoming_live_stays_the_next_arrival_first(
     ]
 
 
+def test_a_stay_that_began_long_ago_and_is_not_over_opens_the_list(
+    manager_client, make_rental, account, rental, make_booking
+):
+    # "Not over yet" is read from start_at upwards, bounded by the longest stay stored
+    # (BookingQuerySet.ending_after): a stay far longer than the others still shows.
+    other = make_rental(account, name="Long Let")
+    long_stay = make_booking(other, start=-400, nights=430)
+    current = make_booking(rental, start=-2, nights=5)
+    next_arrival = make_booking(rental, start=4)
+    make_booking(rental, start=-10, nights=3)  # over
+    assert listed_references(manager_client.get(LIST_URL)) == [
+        long_stay.reference, current.reference, next_arrival.reference
+    ]  # fmt: skip
+
+
 def test_a_canceled_booking_has_nothing_left_to_collect(manager_client, rental, make_booking):
     booking = make_booking(rental, start=5, final_price="300")
     booking_cancel(booking=booking, reason="no_show")

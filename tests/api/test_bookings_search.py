@@ -49,6 +49,21 @@ def test_from_takes_bookings_ending_after_it(api, calendar, now):
     assert calendar["past"].pk not in ids(api.get("/api/v3/bookings"))
 
 
+def test_a_stay_longer_than_all_others_still_counts_as_not_over(
+    api, calendar, make_rental, account, make_booking, now
+):
+    # ending_after bounds start_at by the longest stay stored: the long one must widen it.
+    long_let = make_booking(make_rental(account), start_days=-700, nights=760)
+    found = ids(api.get("/api/v3/bookings"))
+    assert found[0] == long_let.pk
+    assert calendar["past"].pk not in found
+    since = iso(now - dt.timedelta(days=9))
+    assert ids(api.get("/api/v3/bookings", {"from": since}))[:2] == [
+        long_let.pk,
+        calendar["past"].pk,
+    ]
+
+
 def test_until_takes_bookings_starting_before_it(api, calendar, now):
     found = ids(api.get("/api/v3/bookings", {"until": iso(now + dt.timedelta(days=10))}))
     assert found == [calendar["current"].pk, calendar["soon"].pk]
