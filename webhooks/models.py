@@ -72,6 +72,7 @@ class Delivery(models.Model):
 
     TEST_EVENT = "test"
 
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="deliveries"
     )
@@ -93,7 +94,8 @@ class Delivery(models.Model):
         verbose_name_plural = "deliveries"
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "subscription"], name="webhook_delivery_once_per_event"
+                fields=["account", "event", "subscription"],
+                name="webhook_delivery_once_per_event",
             ),
         ]
         indexes = [
@@ -118,6 +120,7 @@ class Delivery(models.Model):
 class Attempt(models.Model):
     """One POST of a delivery: what came back, or why nothing did."""
 
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
     attempted_at = models.DateTimeField()
     duration_ms = models.PositiveIntegerField()
