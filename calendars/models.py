@@ -75,7 +75,8 @@ class FeedEntry(models.Model):
     """One event (or one occurrence of a recurring event) of a feed and the booking that
     mirrors it. `key` is the UID, with `#<date>` for an occurrence of a recurring event."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: feed_entry_unique_key leads with it.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, db_index=False, related_name="+")
     feed = models.ForeignKey(CalendarFeed, on_delete=models.CASCADE, related_name="entries")
     key = models.CharField(max_length=600)
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="+")

@@ -72,7 +72,8 @@ class Delivery(models.Model):
 
     TEST_EVENT = "test"
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: webhook_delivery_once_per_event leads with it.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, db_index=False, related_name="+")
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="deliveries"
     )
@@ -105,7 +106,8 @@ class Delivery(models.Model):
                 condition=models.Q(status="pending"),
                 name="webhook_delivery_due",
             ),
-            models.Index(fields=["subscription", "-id"], name="webhook_delivery_by_sub"),
+            # A subscription's deliveries, newest first (the admin, disabling one).
+            models.Index(fields=["account", "subscription", "-id"], name="webhook_delivery_by_sub"),
         ]
 
     def __str__(self) -> str:

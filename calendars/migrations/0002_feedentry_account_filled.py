@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
             model_name="feedentry",
             name="account",
             field=models.ForeignKey(
+                db_index=False,
                 null=True,
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="+",

@@ -21,7 +21,10 @@ class Migration(migrations.Migration):
             model_name="idempotencykey",
             name="account",
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.account",
             ),
         ),
         migrations.AddConstraint(

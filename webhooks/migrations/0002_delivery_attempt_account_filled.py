@@ -43,6 +43,7 @@ class Migration(migrations.Migration):
             model_name="delivery",
             name="account",
             field=models.ForeignKey(
+                db_index=False,
                 null=True,
                 on_delete=django.db.models.deletion.CASCADE,
                 related_name="+",

@@ -1,7 +1,7 @@
 """One delivery per event and subscription becomes `UNIQUE (account, event,
 subscription)`, which holds per shard once deliveries are distributed by account
 (docs/scaling.md); `account_id` (filled by 0002) becomes NOT NULL on deliveries and
-attempts."""
+attempts. A subscription's deliveries are found by (account, subscription, -id)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -15,6 +15,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RemoveIndex(
+            model_name="delivery",
+            name="webhook_delivery_by_sub",
+        ),
+        migrations.AddIndex(
+            model_name="delivery",
+            index=models.Index(
+                fields=["account", "subscription", "-id"], name="webhook_delivery_by_sub"
+            ),
+        ),
         migrations.RemoveConstraint(
             model_name="delivery",
             name="webhook_delivery_once_per_event",
@@ -30,7 +40,10 @@ class Migration(migrations.Migration):
             model_name="delivery",
             name="account",
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.account"
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="accounts.account",
             ),
         ),
         migrations.AddConstraint(
