@@ -76,9 +76,12 @@ def idempotency_begin(request: Request, *, owner: str) -> services.Claim | None:
     fingerprint = services.request_fingerprint(
         method=request.method, path=request.get_full_path(), body=body
     )
+    account_id = getattr(request.user, "account_id", None)
+    if not isinstance(account_id, int):  # ApiClient and KeyClient always have one
+        raise TypeError(f"the caller {owner} has no account to store its key under")
     try:
         result = services.key_claim(
-            account_id=request.user.account_id,
+            account_id=account_id,
             owner=owner,
             key=key,
             fingerprint=fingerprint,
