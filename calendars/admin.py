@@ -73,7 +73,7 @@ class RentalWithCalendarsAdmin(RentalAdminBase):  # type: ignore[valid-type,misc
     def ical_export(self, rental: Rental) -> str:
         if rental.pk is None:
             return "—"
-        path = export_path(rental.pk, generation_of(rental.pk))
+        path = export_path(rental.pk, generation_of(rental))
         return format_html(
             '<a href="{}">{}</a><p class="help">Give this secret address to Airbnb, Vrbo or '
             'Booking.com. "Regenerate the iCal export URL" (rental list) makes a new one and '

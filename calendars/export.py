@@ -44,9 +44,9 @@ def export_token(rental_id: int, generation: int) -> str:
     return f"{rental_id}-{digest[:40]}"
 
 
-def generation_of(rental_id: int) -> int:
+def generation_of(rental: Rental) -> int:
     return (
-        CalendarExport.objects.filter(rental_id=rental_id)
+        CalendarExport.objects.filter(account_id=rental.account_id, rental_id=rental.pk)
         .values_list("generation", flat=True)
         .first()
         or 0
@@ -61,7 +61,7 @@ def rental_for_token(token: str) -> Rental | None:
     rental = Rental.objects.filter(pk=int(rental_id)).first()
     if rental is None:
         return None
-    expected = export_token(rental.pk, generation_of(rental.pk))
+    expected = export_token(rental.pk, generation_of(rental))
     return rental if hmac.compare_digest(expected, token) else None
 
 
@@ -74,9 +74,10 @@ def ical_urls(rentals: Sequence[Rental], request: Any, client: Any) -> dict[int,
     if not rentals or not client.has_scope(scopes.RENTALS_READ, scopes.RENTALS_WRITE):
         return {}
     generations = dict(
-        CalendarExport.objects.filter(rental_id__in=[r.pk for r in rentals]).values_list(
-            "rental_id", "generation"
-        )
+        CalendarExport.objects.filter(
+            account_id__in=sorted({r.account_id for r in rentals}),
+            rental_id__in=[r.pk for r in rentals],
+        ).values_list("rental_id", "generation")
     )
     return {
         rental.pk: {
@@ -142,7 +143,7 @@ def feed_text(rental: Rental, *, host: str, now: dt.datetime) -> bytes:
         "ical:"
         + hashlib.sha256(
             repr(
-                (rental.pk, generation_of(rental.pk), host, today, _fingerprint(rental, now))
+                (rental.pk, generation_of(rental), host, today, _fingerprint(rental, now))
             ).encode()
         ).hexdigest()
     )

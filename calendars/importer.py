@@ -202,11 +202,13 @@ def reconcile(
 ) -> None:
     rental = feed.rental
     clock = NightClock.of(rental)
-    entries = {entry.key: entry for entry in feed.entries.select_related("booking")}
+    # Every statement on the entries names the account: a sharded database routes it.
+    of_feed = FeedEntry.objects.filter(account_id=feed.account_id, feed_id=feed.pk)
+    entries = {entry.key: entry for entry in of_feed.select_related("booking")}
     for key, event in sorted(events.items(), key=lambda item: (item[1].start_date, item[0])):
         entry = entries.pop(key, None)
         if entry is not None and entry.booking.status_at(now) == Booking.Status.CANCELED:
-            entry.delete()  # canceled by hand: the feed still has it, so mirror it again
+            of_feed.filter(pk=entry.pk).delete()  # canceled by hand: mirror it again
             entry = None
         start, end = _period(clock, event.start_date, event.end_date)
         if entry is None:
@@ -225,6 +227,7 @@ def reconcile(
                         now=now,
                     )
                     FeedEntry.objects.create(
+                        account_id=feed.account_id,
                         feed=feed,
                         key=key,
                         booking=booking,
@@ -250,8 +253,9 @@ def reconcile(
                         end_date=event.end_date,
                         now=now,
                     )
-                    entry.start_date, entry.end_date = event.start_date, event.end_date
-                    entry.save(update_fields=["start_date", "end_date"])
+                    of_feed.filter(pk=entry.pk).update(
+                        start_date=event.start_date, end_date=event.end_date
+                    )
             except BookingOverlap:
                 result.conflicts.append(
                     _conflict(event, _in_the_way(rental, start, end, now, entry.booking_id))
@@ -264,7 +268,7 @@ def reconcile(
             if booking.end_at > now and booking.status_at(now) != Booking.Status.CANCELED:
                 mirror.cancel(booking=booking, now=now)
                 result.canceled += 1
-            entry.delete()
+            of_feed.filter(pk=entry.pk).delete()
 
 
 # --- one pass ------------------------------------------------------------------------

@@ -16,12 +16,18 @@ class CalendarExport(models.Model):
     feed; regenerating bumps the generation and every old URL stops working."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
-    rental = models.OneToOneField(Rental, on_delete=models.CASCADE, related_name="calendar_export")
+    rental = models.ForeignKey(Rental, on_delete=models.CASCADE, related_name="calendar_exports")
     generation = models.PositiveIntegerField(default=0, db_default=0)
     regenerated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["account", "rental"], name="calendar_export_rental")]
+        # One per rental: a rental belongs to one account, so (account, rental) is unique
+        # exactly when the rental is, and a shard's own index checks it (docs/scaling.md).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "rental"], name="calendar_export_one_per_rental"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"export of rental {self.rental_id}"
@@ -69,6 +75,8 @@ class FeedEntry(models.Model):
     """One event (or one occurrence of a recurring event) of a feed and the booking that
     mirrors it. `key` is the UID, with `#<date>` for an occurrence of a recurring event."""
 
+    # No index of its own: feed_entry_unique_key leads with it.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, db_index=False, related_name="+")
     feed = models.ForeignKey(CalendarFeed, on_delete=models.CASCADE, related_name="entries")
     key = models.CharField(max_length=600)
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="+")
@@ -77,7 +85,9 @@ class FeedEntry(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["feed", "key"], name="feed_entry_unique_key"),
+            models.UniqueConstraint(
+                fields=["account", "feed", "key"], name="feed_entry_unique_key"
+            ),
         ]
 
     def __str__(self) -> str:

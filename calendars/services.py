@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from calendars.models import CalendarExport, CalendarFeed
+from calendars.models import CalendarExport, CalendarFeed, FeedEntry
 from core.errors import ValidationFailed
 from rentals.models import Rental
 
@@ -28,7 +28,9 @@ def export_token_regenerate(*, rental: Rental, now: dt.datetime | None = None) -
         )
         export.generation += 1
         export.regenerated_at = now
-        export.save(update_fields=["generation", "regenerated_at"])
+        CalendarExport.objects.filter(account_id=rental.account_id, pk=export.pk).update(
+            generation=export.generation, regenerated_at=now
+        )
     return export
 
 
@@ -71,7 +73,15 @@ def calendar_feed_delete(*, feed: CalendarFeed, now: dt.datetime | None = None) 
     from calendars import mirror
 
     now = now or timezone.now()
+    entries = FeedEntry.objects.filter(account_id=feed.account_id, feed_id=feed.pk)
     with transaction.atomic():
-        for entry in feed.entries.select_related("booking"):
+        for entry in entries.select_related("booking"):
             mirror.cancel(booking=entry.booking, now=now)
-        feed.delete()
+        entries.delete()
+        # The feed row by account and id: Django's own delete would look its entries up
+        # again by feed id alone, which a sharded database cannot route (docs/scaling.md).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {CalendarFeed._meta.db_table} WHERE account_id = %s AND id = %s",  # noqa: S608
+                [feed.account_id, feed.pk],
+            )

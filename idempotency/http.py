@@ -57,8 +57,11 @@ def _body(request: Request) -> bytes:
         return json.dumps(request.data, sort_keys=True, default=str).encode()
 
 
-def idempotency_begin(request: Request, *, owner: str) -> int | None:
-    """Claim the request's key: the claim id, None without a key; raises Replay or an error."""
+def idempotency_begin(request: Request, *, owner: str) -> services.Claim | None:
+    """Claim the request's key: the claim, None without a key; raises Replay or an error.
+
+    `owner` is the authenticated caller; its account (`request.user.account_id`: every
+    caller with an owner is of one account) is stored with the key."""
     raw = request.META.get("HTTP_IDEMPOTENCY_KEY")
     if raw is None or request.method not in UNSAFE_METHODS:
         return None
@@ -73,9 +76,16 @@ def idempotency_begin(request: Request, *, owner: str) -> int | None:
     fingerprint = services.request_fingerprint(
         method=request.method, path=request.get_full_path(), body=body
     )
+    account_id = getattr(request.user, "account_id", None)
+    if not isinstance(account_id, int):  # ApiClient and KeyClient always have one
+        raise TypeError(f"the caller {owner} has no account to store its key under")
     try:
         result = services.key_claim(
-            owner=owner, key=key, fingerprint=fingerprint, now=timezone.now()
+            account_id=account_id,
+            owner=owner,
+            key=key,
+            fingerprint=fingerprint,
+            now=timezone.now(),
         )
     except services.KeyReused:
         raise IdempotencyKeyReused() from None
@@ -94,16 +104,14 @@ def _replay(stored: services.StoredResponse) -> HttpResponse:
     return response
 
 
-def idempotency_finish(claim_id: int, response: HttpResponseBase) -> None:
+def idempotency_finish(claim: services.Claim, response: HttpResponseBase) -> None:
     """Store the final response under the claim; a 5xx is not stored (the retry runs)."""
     if response.status_code >= 500:
-        services.key_release(claim_id=claim_id)
+        services.key_release(claim=claim)
         return
     render = getattr(response, "render", None)
     if render is not None:
         render()  # DRF renders lazily; rendering twice is a no-op
     body = getattr(response, "content", b"")
     headers = {name: response[name] for name in _STORED_HEADERS if response.has_header(name)}
-    services.key_complete(
-        claim_id=claim_id, status=response.status_code, body=body, headers=headers
-    )
+    services.key_complete(claim=claim, status=response.status_code, body=body, headers=headers)

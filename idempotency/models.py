@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from accounts.models import Account
+
 
 class IdempotencyKey(models.Model):
     """A request made with an `Idempotency-Key`, and once done, its response.
@@ -12,6 +14,8 @@ class IdempotencyKey(models.Model):
     While the first request runs, `response_status` is null.
     """
 
+    # No index of its own: idempotency_key_per_owner leads with it.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, db_index=False, related_name="+")
     owner = models.CharField(max_length=40)
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path, body")
@@ -23,7 +27,9 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_per_owner"),
+            models.UniqueConstraint(
+                fields=["account", "owner", "key"], name="idempotency_key_per_owner"
+            ),
         ]
         indexes = [models.Index(fields=["expires_at"], name="idempotency_key_expiry")]
 

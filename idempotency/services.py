@@ -30,6 +30,7 @@ from idempotency.models import IdempotencyKey
 KEY_LIFETIME = dt.timedelta(hours=24)
 MAX_KEY_LENGTH = 255
 _COLUMNS = (
+    "account_id",
     "owner",
     "key",
     "fingerprint",
@@ -51,6 +52,14 @@ class KeyReused(Exception):
 
 class KeyInUse(Exception):
     """The first request with this key has not finished."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claimed key's row, named by account and id (what a sharded database routes by)."""
+
+    account_id: int
+    id: int
 
 
 @dataclass(frozen=True)
@@ -85,39 +94,52 @@ def _claim_sql() -> str:
     table = q(IdempotencyKey._meta.db_table)
     columns = ", ".join(q(name) for name in _COLUMNS)
     # Only quoted identifiers are formatted in; every value is a parameter.
-    values = "VALUES (%s, %s, %s, %s, %s, NULL, %s, %s)"
+    values = "VALUES (%s, %s, %s, %s, %s, %s, NULL, %s, %s)"
     if connection.vendor == "postgresql":
-        values = f"SELECT %s, %s, %s, %s, %s, NULL, %s, %s::jsonb FROM {_no_flush_wait()}"  # noqa: S608
-    reset = ", ".join(
-        f"{q(name)} = excluded.{q(name)}" for name in _COLUMNS if name not in ("owner", "key")
-    )
+        values = f"SELECT %s, %s, %s, %s, %s, %s, NULL, %s, %s::jsonb FROM {_no_flush_wait()}"  # noqa: S608
+    unique = ("account_id", "owner", "key")  # the model's idempotency_key_per_owner
+    reset = ", ".join(f"{q(name)} = excluded.{q(name)}" for name in _COLUMNS if name not in unique)
     return (
         f"INSERT INTO {table} ({columns}) {values} "
-        f"ON CONFLICT ({q('owner')}, {q('key')}) DO UPDATE SET {reset} "
+        f"ON CONFLICT ({', '.join(q(name) for name in unique)}) DO UPDATE SET {reset} "
         f"WHERE {table}.{q('expires_at')} <= excluded.{q('created_at')} "
         f"RETURNING {q('id')}"
     )
 
 
-def key_claim(*, owner: str, key: str, fingerprint: str, now: dt.datetime) -> int | StoredResponse:
-    """Claim `key` for this request: its row id, or the stored response to replay.
+def key_claim(
+    *, account_id: int, owner: str, key: str, fingerprint: str, now: dt.datetime
+) -> Claim | StoredResponse:
+    """Claim `key` for this request of `owner` (a caller of account `account_id`): the
+    claim, or the stored response to replay.
 
     Raises KeyReused (another request's key) or KeyInUse (its first request has not
     finished)."""
     adapt = connection.ops.adapt_datetimefield_value
-    params: list[Any] = [owner, key, fingerprint, adapt(now), adapt(now + KEY_LIFETIME), b"", "{}"]
+    params: list[Any] = [
+        account_id,
+        owner,
+        key,
+        fingerprint,
+        adapt(now),
+        adapt(now + KEY_LIFETIME),
+        b"",
+        "{}",
+    ]
     with connection.cursor() as cursor:
         cursor.execute(_claim_sql(), params)
         row = cursor.fetchone()
     if row is not None:
-        return int(row[0])
+        return Claim(account_id=account_id, id=int(row[0]))
     existing = (
-        IdempotencyKey.objects.filter(owner=owner, key=key)
+        IdempotencyKey.objects.filter(account_id=account_id, owner=owner, key=key)
         .only("fingerprint", "response_status", "response_body", "response_headers")
         .first()
     )
     if existing is None:  # purged between the two statements: claim again
-        return key_claim(owner=owner, key=key, fingerprint=fingerprint, now=now)
+        return key_claim(
+            account_id=account_id, owner=owner, key=key, fingerprint=fingerprint, now=now
+        )
     if existing.fingerprint != fingerprint:
         raise KeyReused("this Idempotency-Key was used with a different request")
     if existing.response_status is None:
@@ -129,10 +151,10 @@ def key_claim(*, owner: str, key: str, fingerprint: str, now: dt.datetime) -> in
     )
 
 
-def key_complete(*, claim_id: int, status: int, body: bytes, headers: dict[str, str]) -> None:
+def key_complete(*, claim: Claim, status: int, body: bytes, headers: dict[str, str]) -> None:
     """Store the answer of a claimed request (not for 5xx: see key_release)."""
     if connection.vendor != "postgresql":
-        IdempotencyKey.objects.filter(pk=claim_id).update(
+        IdempotencyKey.objects.filter(account_id=claim.account_id, pk=claim.id).update(
             response_status=status, response_body=body, response_headers=headers
         )
         return
@@ -141,14 +163,14 @@ def key_complete(*, claim_id: int, status: int, body: bytes, headers: dict[str, 
         cursor.execute(
             f"UPDATE {q(IdempotencyKey._meta.db_table)} SET {q('response_status')} = %s, "  # noqa: S608
             f"{q('response_body')} = %s, {q('response_headers')} = %s::jsonb "
-            f"FROM {_no_flush_wait()} WHERE {q('id')} = %s",
-            [status, body, json.dumps(headers), claim_id],
+            f"FROM {_no_flush_wait()} WHERE {q('account_id')} = %s AND {q('id')} = %s",
+            [status, body, json.dumps(headers), claim.account_id, claim.id],
         )
 
 
-def key_release(*, claim_id: int) -> None:
+def key_release(*, claim: Claim) -> None:
     """Forget a claim whose request failed with a 5xx, so a retry runs again."""
-    IdempotencyKey.objects.filter(pk=claim_id).delete()
+    IdempotencyKey.objects.filter(account_id=claim.account_id, pk=claim.id).delete()
 
 
 def keys_purge(*, now: dt.datetime, batch_size: int = 10_000) -> int:

@@ -87,7 +87,8 @@ class BookingsPayment(models.Model):
                 condition=Q(amount_in_cents__gte=0), name="bookings_payment_amount_not_negative"
             ),
             models.UniqueConstraint(
-                fields=["payment", "booking"], name="bookings_payment_one_share_per_booking"
+                fields=["account", "payment", "booking"],
+                name="bookings_payment_one_share_per_booking",
             ),
         ]
         indexes = [models.Index(fields=["account", "id"], name="bookings_payment_account")]

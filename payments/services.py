@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from bookings.models import Booking
@@ -114,14 +114,25 @@ def _lock_bookings(account_id: int, booking_ids: Iterable[int]) -> dict[int, Boo
     }
 
 
-def _refresh_totals(bookings: dict[int, Booking], *, now: dt.datetime) -> list[EventSpec]:
+def _shares(account_id: int, **lookups: Any) -> QuerySet[BookingsPayment]:
+    """Shares of the account: every statement on them names it, so a database sharded by
+    account routes each to one shard (docs/scaling.md)."""
+    return BookingsPayment.objects.filter(account_id=account_id, **lookups)
+
+
+def _refresh_totals(
+    account_id: int, bookings: dict[int, Booking], *, now: dt.datetime
+) -> list[EventSpec]:
     """Recompute paid_amount and bookings_payments_count of `bookings` (locked)."""
     if not bookings:
         return []
     totals = {
         row["booking_id"]: row
-        for row in BookingsPayment.objects.filter(
-            booking_id__in=list(bookings), payment__canceled_at__isnull=True
+        for row in _shares(
+            account_id,
+            booking_id__in=list(bookings),
+            payment__account_id=account_id,
+            payment__canceled_at__isnull=True,
         )
         .values("booking_id")
         .annotate(cents=Sum("amount_in_cents"), count=Count("id"))
@@ -143,7 +154,7 @@ def _refresh_totals(bookings: dict[int, Booking], *, now: dt.datetime) -> list[E
         changes = changes_between(before, after)
         if not changes:
             continue
-        Booking.objects.filter(pk=booking_id).update(
+        Booking.objects.filter(account_id=account_id, pk=booking_id).update(
             paid_amount=paid, bookings_payments_count=count, updated_at=now
         )
         specs.append(EventSpec(Event.Name.BOOKING_UPDATED, "booking", booking_id, changes))
@@ -196,7 +207,7 @@ def payment_create(
             for share in shares
         )
         specs = [EventSpec(Event.Name.PAYMENT_CREATED, "payment", payment.pk)]
-        specs += _refresh_totals(bookings, now=now)
+        specs += _refresh_totals(account_id, bookings, now=now)
         events_record(account_id=account_id, actor=actor, occurred_at=now, specs=specs)
     return payment
 
@@ -207,10 +218,13 @@ def payment_update(
     """Change the given fields; `data.shares`, when given, replaces the shares."""
     now = now or timezone.now()
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = Payment.objects.select_for_update().get(
+            account_id=payment.account_id, pk=payment.pk
+        )
         if payment.canceled_at is not None:
             raise ValidationFailed({"canceled_at": ["a canceled payment cannot be updated"]})
-        old_shares = list(payment.shares.all())
+        shares_of_payment = _shares(payment.account_id, payment_id=payment.pk)
+        old_shares = list(shares_of_payment)
         shares = (
             list(data.shares)
             if data.shares is not None
@@ -225,7 +239,7 @@ def payment_update(
         payment.updated_at = now
         payment.save()
         if data.shares is not None:
-            payment.shares.all().delete()
+            shares_of_payment.delete()
             BookingsPayment.objects.bulk_create(
                 BookingsPayment(
                     account_id=payment.account_id,
@@ -247,7 +261,7 @@ def payment_update(
                     [{"booking_id": b, "amount_in_cents": a} for b, a in new],
                 ]
         specs = [EventSpec(Event.Name.PAYMENT_UPDATED, "payment", payment.pk, changes)]
-        specs += _refresh_totals(bookings, now=now)
+        specs += _refresh_totals(payment.account_id, bookings, now=now)
         events_record(account_id=payment.account_id, actor=actor, occurred_at=now, specs=specs)
     return payment
 
@@ -257,11 +271,14 @@ def payment_cancel(*, payment: Payment, actor: Actor, now: dt.datetime | None = 
     canceled payment changes nothing (a retried DELETE is harmless)."""
     now = now or timezone.now()
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = Payment.objects.select_for_update().get(
+            account_id=payment.account_id, pk=payment.pk
+        )
         if payment.canceled_at is not None:
             return payment
         bookings = _lock_bookings(
-            payment.account_id, payment.shares.values_list("booking_id", flat=True)
+            payment.account_id,
+            _shares(payment.account_id, payment_id=payment.pk).values_list("booking_id", flat=True),
         )
         payment.canceled_at = now
         payment.updated_at = now
@@ -274,6 +291,6 @@ def payment_cancel(*, payment: Payment, actor: Actor, now: dt.datetime | None = 
                 changes_between({"canceled_at": None}, {"canceled_at": now}),
             )
         ]
-        specs += _refresh_totals(bookings, now=now)
+        specs += _refresh_totals(payment.account_id, bookings, now=now)
         events_record(account_id=payment.account_id, actor=actor, occurred_at=now, specs=specs)
     return payment

@@ -153,7 +153,7 @@ class DeliveryAdmin(AccountScopedMixin, admin.ModelAdmin):
         account_id = getattr(request.user, "account_id", None)
         if not account_id:
             return queryset.none()
-        return queryset.filter(subscription__account_id=account_id)
+        return queryset.filter(account_id=account_id)
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
         obj = super().get_object(request, object_id, from_field)

@@ -72,6 +72,8 @@ class Delivery(models.Model):
 
     TEST_EVENT = "test"
 
+    # No index of its own: webhook_delivery_once_per_event leads with it.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, db_index=False, related_name="+")
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="deliveries"
     )
@@ -93,7 +95,8 @@ class Delivery(models.Model):
         verbose_name_plural = "deliveries"
         constraints = [
             models.UniqueConstraint(
-                fields=["event", "subscription"], name="webhook_delivery_once_per_event"
+                fields=["account", "event", "subscription"],
+                name="webhook_delivery_once_per_event",
             ),
         ]
         indexes = [
@@ -103,7 +106,8 @@ class Delivery(models.Model):
                 condition=models.Q(status="pending"),
                 name="webhook_delivery_due",
             ),
-            models.Index(fields=["subscription", "-id"], name="webhook_delivery_by_sub"),
+            # A subscription's deliveries, newest first (the admin, disabling one).
+            models.Index(fields=["account", "subscription", "-id"], name="webhook_delivery_by_sub"),
         ]
 
     def __str__(self) -> str:
@@ -118,6 +122,7 @@ class Delivery(models.Model):
 class Attempt(models.Model):
     """One POST of a delivery: what came back, or why nothing did."""
 
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
     attempted_at = models.DateTimeField()
     duration_ms = models.PositiveIntegerField()

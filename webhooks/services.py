@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from accounts.models import Account, Application
 from events.models import Event
@@ -74,7 +74,10 @@ def subscription_update(
         subscription.save()
         if active is False and subscription.active:
             subscription_disable(
-                subscription_id=subscription.pk, reason="disabled by a user", now=now
+                account_id=subscription.account_id,
+                subscription_id=subscription.pk,
+                reason="disabled by a user",
+                now=now,
             )
             subscription.refresh_from_db()
     return subscription
@@ -85,15 +88,17 @@ def subscription_delete(*, subscription: Subscription) -> None:
     subscription.delete()
 
 
-def subscription_disable(*, subscription_id: int, reason: str, now: dt.datetime) -> None:
-    """Stop delivering to a subscription; its pending deliveries are given up (an
-    integration reconciles from GET /api/v3/events)."""
+def subscription_disable(
+    *, account_id: int, subscription_id: int, reason: str, now: dt.datetime
+) -> None:
+    """Stop delivering to a subscription (of account `account_id`); its pending deliveries
+    are given up (an integration reconciles from GET /api/v3/events)."""
     with transaction.atomic():
-        Subscription.objects.filter(pk=subscription_id, active=True).update(
+        Subscription.objects.filter(account_id=account_id, pk=subscription_id, active=True).update(
             active=False, disabled_at=now, disabled_reason=reason[:500], updated_at=now
         )
         Delivery.objects.filter(
-            subscription_id=subscription_id, status=Delivery.Status.PENDING
+            account_id=account_id, subscription_id=subscription_id, status=Delivery.Status.PENDING
         ).update(
             status=Delivery.Status.FAILED,
             next_attempt_at=None,
@@ -104,6 +109,7 @@ def subscription_disable(*, subscription_id: int, reason: str, now: dt.datetime)
 def test_event_send(*, subscription: Subscription, now: dt.datetime) -> Delivery:
     """Queue a `test` event to the subscription (one attempt, not retried)."""
     return Delivery.objects.create(
+        account_id=subscription.account_id,
         subscription=subscription,
         event=None,
         event_name=Delivery.TEST_EVENT,
@@ -115,7 +121,7 @@ def test_event_send(*, subscription: Subscription, now: dt.datetime) -> Delivery
 
 def delivery_redeliver(*, delivery: Delivery, now: dt.datetime) -> None:
     """Attempt a delivery again now, with a fresh retry window."""
-    Delivery.objects.filter(pk=delivery.pk).update(
+    Delivery.objects.filter(account_id=delivery.account_id, pk=delivery.pk).update(
         status=Delivery.Status.PENDING,
         next_attempt_at=now,
         give_up_at=max(now + RETRY_WINDOW, delivery.give_up_at),
@@ -163,6 +169,7 @@ def _fan_out_account(account_id: int, now: dt.datetime) -> int:
             )
             rows = [
                 Delivery(
+                    account_id=account_id,
                     subscription=subscription,
                     event=event,
                     event_name=event.event,
@@ -249,11 +256,13 @@ def attempts_record(*, results: Sequence[tuple[Delivery, Outcome]], now: dt.date
     for RETRY_WINDOW is disabled with the reason."""
     # A subscription deleted while its deliveries were in flight took them along.
     alive = set(
-        Delivery.objects.filter(id__in=[d.pk for d, _ in results]).values_list("id", flat=True)
+        _of_accounts(results).filter(id__in=[d.pk for d, _ in results]).values_list("id", flat=True)
     )
     results = [(delivery, outcome) for delivery, outcome in results if delivery.pk in alive]
     if not results:
         return
+    account_of = {delivery.subscription_id: delivery.account_id for delivery, _ in results}
+    subscriptions = Subscription.objects.filter(account_id__in=sorted(set(account_of.values())))
     succeeded: set[int] = set()
     failed: set[int] = set()
     gone: dict[int, Outcome] = {}
@@ -279,6 +288,7 @@ def attempts_record(*, results: Sequence[tuple[Delivery, Outcome]], now: dt.date
     with transaction.atomic():
         Attempt.objects.bulk_create(
             Attempt(
+                account_id=delivery.account_id,
                 delivery_id=delivery.pk,
                 attempted_at=outcome.attempted_at,
                 duration_ms=outcome.duration_ms,
@@ -291,16 +301,15 @@ def attempts_record(*, results: Sequence[tuple[Delivery, Outcome]], now: dt.date
         )
         _deliveries_save(results, now=now)
         if succeeded:
-            Subscription.objects.filter(id__in=succeeded).update(
-                failing_since=None, last_success_at=now
-            )
+            subscriptions.filter(id__in=succeeded).update(failing_since=None, last_success_at=now)
         failing_only = failed - succeeded
         if failing_only:
-            Subscription.objects.filter(id__in=failing_only, failing_since__isnull=True).update(
+            subscriptions.filter(id__in=failing_only, failing_since__isnull=True).update(
                 failing_since=now
             )
         for subscription_id, outcome in gone.items():
             subscription_disable(
+                account_id=account_of[subscription_id],
                 subscription_id=subscription_id,
                 reason=(
                     "the receiver answered 410 Gone at "
@@ -309,10 +318,11 @@ def attempts_record(*, results: Sequence[tuple[Delivery, Outcome]], now: dt.date
                 now=now,
             )
         if failing_only:
-            for subscription in Subscription.objects.filter(
+            for subscription in subscriptions.filter(
                 Q(failing_since__lte=now - RETRY_WINDOW), id__in=failing_only, active=True
-            ).only("id", "failing_since"):
+            ).only("id", "account_id", "failing_since"):
                 subscription_disable(
+                    account_id=subscription.account_id,
                     subscription_id=subscription.pk,
                     reason=(
                         "every delivery failed for 3 days (since "
@@ -334,8 +344,9 @@ def _deliveries_save(results: Sequence[tuple[Delivery, Outcome]], *, now: dt.dat
             delivered[outcome.status_code or 0].append(delivery.pk)
         else:
             others.append(delivery)
+    deliveries = _of_accounts(results)
     for status_code, ids in delivered.items():
-        Delivery.objects.filter(id__in=ids).update(
+        deliveries.filter(id__in=ids).update(
             status=Delivery.Status.DELIVERED,
             attempts=F("attempts") + 1,
             delivered_at=now,
@@ -344,10 +355,16 @@ def _deliveries_save(results: Sequence[tuple[Delivery, Outcome]], *, now: dt.dat
             last_error="",
         )
     if others:
-        Delivery.objects.bulk_update(
+        deliveries.bulk_update(
             others,
             ["status", "attempts", "next_attempt_at", "last_status_code", "last_error"],
         )
+
+
+def _of_accounts(results: Sequence[tuple[Delivery, Outcome]]) -> QuerySet[Delivery]:
+    """Deliveries of the accounts in `results`: with ids, a batch of one account's
+    deliveries is then a single-shard statement (docs/scaling.md)."""
+    return Delivery.objects.filter(account_id__in=sorted({d.account_id for d, _ in results}))
 
 
 def _describe(results: Sequence[tuple[Delivery, Outcome]], subscription_id: int) -> str:

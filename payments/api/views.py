@@ -82,9 +82,9 @@ class PaymentViewSet(ResourceViewSet):
             .prefetch_related(
                 Prefetch(
                     "shares",
-                    queryset=BookingsPayment.objects.select_related("booking__rental").order_by(
-                        "id"
-                    ),
+                    queryset=BookingsPayment.objects.filter(account_id=self.client.account_id)
+                    .select_related("booking__rental")
+                    .order_by("id"),
                 )
             )
             .order_by("id")

@@ -83,6 +83,7 @@ def test_a_key_still_running_is_409_idempotency_key_in_use(api, rental):
     owner = f"app:{api.application.pk}"
     raw = api.post  # the fingerprint of exactly the request below
     services.key_claim(
+        account_id=api.application.account_id,
         owner=owner,
         key="key-1",
         fingerprint=services.request_fingerprint(
@@ -105,6 +106,7 @@ def test_a_key_still_running_is_409_idempotency_key_in_use(api, rental):
 def test_a_claim_whose_request_never_finished_stays_in_use_until_it_expires(api, rental):
     """Its process may have died after the work was done: never run it a second time."""
     IdempotencyKey.objects.create(
+        account_id=api.application.account_id,
         owner=f"app:{api.application.pk}",
         key="key-1",
         fingerprint="x" * 64,
@@ -156,18 +158,30 @@ def test_an_error_answer_is_stored_and_replayed_too(api, rental):
 
 
 @pytest.mark.django_db
-def test_a_5xx_is_not_stored_so_a_retry_runs_again():
+def test_a_5xx_is_not_stored_so_a_retry_runs_again(account):
     from django.http import HttpResponse
 
     from idempotency.http import idempotency_finish
 
     now = timezone.now()
-    claim = services.key_claim(owner="app:1", key="k", fingerprint="f" * 64, now=now)
-    assert isinstance(claim, int)
+    claim = services.key_claim(
+        account_id=account.pk, owner="app:1", key="k", fingerprint="f" * 64, now=now
+    )
+    assert isinstance(claim, services.Claim)
     idempotency_finish(claim, HttpResponse(status=503))
 
-    assert services.key_claim(owner="app:1", key="k", fingerprint="f" * 64, now=now) != claim
+    again = services.key_claim(
+        account_id=account.pk, owner="app:1", key="k", fingerprint="f" * 64, now=now
+    )
+    assert isinstance(again, services.Claim) and again != claim
     assert IdempotencyKey.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_key_is_stored_with_the_callers_account(api, rental):
+    assert _post(api, rental, _body()).status_code == 201
+    [row] = IdempotencyKey.objects.values_list("account_id", "owner", "key")
+    assert row == (rental.account_id, f"app:{api.application.pk}", "key-1")
 
 
 @pytest.mark.django_db
@@ -211,14 +225,19 @@ def test_a_key_costs_two_statements_one_claim_before_the_work_one_store_after(ap
 
 
 @pytest.mark.django_db
-def test_the_purge_task_deletes_expired_keys_only():
+def test_the_purge_task_deletes_expired_keys_only(account):
     now = timezone.now()
     for key, expires in (
         ("old", now - dt.timedelta(seconds=1)),
         ("live", now + dt.timedelta(hours=1)),
     ):
         IdempotencyKey.objects.create(
-            owner="app:1", key=key, fingerprint="f", created_at=now, expires_at=expires
+            account=account,
+            owner="app:1",
+            key=key,
+            fingerprint="f",
+            created_at=now,
+            expires_at=expires,
         )
     assert purge_expired_keys.apply().get() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["live"]

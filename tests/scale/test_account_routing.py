@@ -1,12 +1,15 @@
 """DESIGN §7: every write-path query that selects by rental also filters by `account_id`,
-so a database sharded by account (Citus, docs/scaling.md) routes it to one shard.
+and so does every statement on the tables that gained `account_id` for distribution, so a
+database sharded by account (Citus, docs/scaling.md) routes it to one shard.
 
 Each scenario runs real write paths (the v3 and Overbooked APIs through Django's full
 stack, and the services the workers and the admin call) and captures their SQL with
 `CaptureQueriesContext`; an execute wrapper notes which line of project code issued each
 statement. A statement "selects by rental" when its WHERE clause constrains a `rental_id`
-column or the rentals table's `id`; it must then also constrain `account_id`. A failure
-lists every offender with its SQL and the code line that ran it.
+column or the rentals table's `id`; it must then also constrain `account_id`. A statement
+other than an INSERT that reads or writes one of ACCOUNT_TABLES (by parent, by id, or at
+all) must constrain `account_id` too. A failure lists every offender with its SQL and the
+code line that ran it.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from tests import factories
 from tests.api.conftest import wrap
 from tests.calendars.feed_server import FeedServer, Reply, airbnb_feed
 from tests.factories import iso
+from webhooks import services as webhook_services
+from webhooks.delivery import post as webhook_post
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +55,19 @@ _BY_RENTAL = re.compile(
 )
 _BY_ACCOUNT = re.compile(r'(?:"account_id"|\baccount_id\b)\s*(?:=|IN\b)', re.IGNORECASE)
 _SKIP = ("INSERT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET ")
+# The tables that gained account_id (and account-first unique constraints) to be
+# distributed: docs/scaling.md, "Distribution DDL".
+ACCOUNT_TABLES = (
+    "calendars_calendarexport",
+    "calendars_feedentry",
+    "idempotency_idempotencykey",
+    "payments_bookingspayment",
+    "webhooks_attempt",
+    "webhooks_delivery",
+)
+_ON_ACCOUNT_TABLE = re.compile(
+    r'\b(?:FROM|JOIN|UPDATE)\s+"?(?:' + "|".join(ACCOUNT_TABLES) + r")\b", re.IGNORECASE
+)
 
 
 def selects_by_rental_without_account(sql: str) -> bool:
@@ -60,6 +78,19 @@ def selects_by_rental_without_account(sql: str) -> bool:
         return False
     where = sql[match.end() :]
     return bool(_BY_RENTAL.search(where)) and not _BY_ACCOUNT.search(where)
+
+
+def touches_account_table_without_account(sql: str) -> bool:
+    """A statement (not an INSERT) on one of ACCOUNT_TABLES whose WHERE clause does not
+    constrain account_id, or that has none."""
+    if sql.lstrip().upper().startswith(_SKIP) or not _ON_ACCOUNT_TABLE.search(sql):
+        return False
+    match = _WHERE.search(sql)
+    return match is None or not _BY_ACCOUNT.search(sql[match.end() :])
+
+
+def unrouted(sql: str) -> bool:
+    return selects_by_rental_without_account(sql) or touches_account_table_without_account(sql)
 
 
 @dataclass
@@ -74,8 +105,9 @@ class Offender:
 
     def __str__(self) -> str:
         head = self.sql[:60]
-        where = self.sql[_WHERE.search(self.sql).end() :][:400]  # type: ignore[union-attr]
-        return f"[{self.scenario}] {self.origin}\n    {head} … WHERE{where}"
+        match = _WHERE.search(self.sql)
+        where = f" … WHERE{self.sql[match.end() :][:400]}" if match else " (no WHERE)"
+        return f"[{self.scenario}] {self.origin}\n    {head}{where}"
 
 
 def _origin() -> str:
@@ -105,7 +137,7 @@ def capture(scenario: str, found: list[Offender]) -> Iterator[None]:
     found.extend(
         Offender(scenario, origin, sql)
         for sql, origin in zip(captured, origins, strict=True)
-        if selects_by_rental_without_account(sql)
+        if unrouted(sql)
     )
 
 
@@ -126,6 +158,31 @@ def test_the_check_tells_routed_from_unrouted_statements():
     assert not selects_by_rental_without_account(joined_only)
     assert not selects_by_rental_without_account(
         'INSERT INTO "bookings_booking" ("rental_id") VALUES (7)'
+    )
+
+
+def test_the_check_tells_account_table_statements_that_name_the_account():
+    routed = (
+        'UPDATE "webhooks_delivery" SET "status" = \'failed\' WHERE '
+        '("webhooks_delivery"."account_id" = 3 AND "webhooks_delivery"."subscription_id" = 9)'
+    )
+    by_parent = 'DELETE FROM "calendars_feedentry" WHERE "calendars_feedentry"."feed_id" IN (4)'
+    by_id = "UPDATE idempotency_idempotencykey SET response_status = 201 WHERE id = 5"
+    unfiltered = 'SELECT "webhooks_attempt"."id" FROM "webhooks_attempt"'
+    joined = (
+        'SELECT 1 FROM "payments_payment" INNER JOIN "payments_bookingspayment" ON '
+        '("payments_payment"."id" = "payments_bookingspayment"."payment_id") '
+        'WHERE "payments_payment"."id" = 2'
+    )
+    other_table = 'SELECT 1 FROM "webhooks_subscription" WHERE "id" = 1'
+    assert not touches_account_table_without_account(routed)
+    assert touches_account_table_without_account(by_parent)
+    assert touches_account_table_without_account(by_id)
+    assert touches_account_table_without_account(unfiltered)
+    assert touches_account_table_without_account(joined)
+    assert not touches_account_table_without_account(other_table)
+    assert not touches_account_table_without_account(
+        'INSERT INTO "webhooks_attempt" ("account_id", "delivery_id") VALUES (3, 8)'
     )
 
 
@@ -307,6 +364,88 @@ def _rentals_and_calendars(account, make_rental, day, found, settings):
         rental_delete(rental=empty, actor=ACTOR)
 
 
+def _webhooks(account, rental, day, found, settings):
+    from pytest_httpserver import HTTPServer
+
+    from webhooks.models import Delivery
+
+    settings.WEBHOOKS_ALLOW_PRIVATE = settings.WEBHOOKS_ALLOW_HTTP = True
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.expect_request("/hook").respond_with_data("ok")
+    server.start()
+    try:
+        url = server.url_for("/hook")
+        with capture("webhook subscription create", found):
+            subscription = webhook_services.subscription_create(
+                account=account, url=url, events=["*"]
+            )
+        factories.make_booking(rental, day(100), day(102))
+        with capture("webhook fan-out", found):
+            created = webhook_services.deliveries_fan_out(now=timezone.now(), account_id=account.pk)
+        assert created > 0
+        # The worker's claim is the one multi-account statement by design (docs/scaling.md,
+        # "Beat and the sweep per shard"); what it claimed is sent to a real receiver.
+        claimed = webhook_services.deliveries_claim(
+            now=timezone.now(), limit=100, lease=dt.timedelta(minutes=5)
+        )
+        assert len(claimed) == created
+        results = [(delivery, webhook_post(url, b"{}", {})) for delivery in claimed]
+        with capture("webhook attempts recorded", found):
+            webhook_services.attempts_record(results=results, now=timezone.now())
+        assert Delivery.objects.filter(status=Delivery.Status.DELIVERED).count() == created
+        with capture("webhook test event, redelivery", found):
+            test = webhook_services.test_event_send(subscription=subscription, now=timezone.now())
+            webhook_services.delivery_redeliver(delivery=claimed[0], now=timezone.now())
+        assert test.account_id == account.pk
+        with capture("webhook subscription disabled", found):
+            webhook_services.subscription_update(
+                subscription=subscription, now=timezone.now(), active=False
+            )
+        assert not Delivery.objects.filter(status=Delivery.Status.PENDING).exists()
+    finally:
+        server.clear()
+        server.stop()
+
+
+def _idempotency_and_payments(api, rental, day, found):
+    from idempotency.models import IdempotencyKey
+
+    booking = factories.make_booking(rental, day(110), day(112))
+    other = factories.make_booking(rental, day(120), day(122))
+    paid_at = (timezone.now() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = {
+        "payments": [
+            {
+                "amount_in_cents": 5000,
+                "currency": rental.currency,
+                "kind": "cash",
+                "paid_at": paid_at,
+            }
+        ]
+    }
+    path = f"/api/v3/bookings/{booking.pk}/payments"
+    with capture("payment create with an idempotency key, replayed", found):
+        first = api.post(path, body, format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
+        again = api.post(path, body, format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
+        assert first.status_code == again.status_code == 201, first.content
+        assert again["Idempotent-Replayed"] == "true"
+    assert IdempotencyKey.objects.filter(account_id=rental.account_id).count() == 1
+    payment = first.json()["payments"][0]["id"]
+    shares = [
+        {"booking_id": booking.pk, "amount_in_cents": 2000},
+        {"booking_id": other.pk, "amount_in_cents": 3000},
+    ]
+    with capture("payment update (new shares)", found):
+        response = api.put(
+            f"/api/v3/payments/{payment}",
+            {"payments": [{"bookings_payments": shares}]},
+            format="json",
+        )
+        assert response.status_code == 200, response.content
+    with capture("payment cancel", found):
+        assert api.delete(f"/api/v3/payments/{payment}").status_code == 204
+
+
 WRITE_PATHS = {
     "bookings (v3 API and the sweep)": lambda c: _v3_bookings(c.api, c.rental, c.day, c.found),
     "slots (Overbooked API)": lambda c: _overbooked(c.account, c.rental, c.day, c.found),
@@ -314,11 +453,33 @@ WRITE_PATHS = {
     "rentals and calendars": lambda c: _rentals_and_calendars(
         c.account, c.make_rental, c.day, c.found, c.settings
     ),
+    "webhooks (fan-out, attempts, disable)": lambda c: _webhooks(
+        c.account, c.rental, c.day, c.found, c.settings
+    ),
+    "idempotency keys and payments (v3 API)": lambda c: _idempotency_and_payments(
+        c.api, c.rental, c.day, c.found
+    ),
 }
 
 
+# Offenders in code this test's owners may not change, by area and issuing function, each
+# with the fix handed over (docs/scaling.md, "Still to do"). Each must still be found, so
+# the entry goes once its code is fixed.
+HANDED_OVER = {
+    ("slots (Overbooked API)", "bookings/services.py in booking_delete"): (
+        "the payments check reads booking.payment_shares (by booking id alone) and "
+        "Booking.delete() looks its PROTECT feed entries up by booking id alone: filter "
+        "both by account_id (or delete the row by account and id, as rental_row_delete does)"
+    ),
+}
+
+
+def _function(offender: Offender) -> str:
+    return re.sub(r":\d+ in ", " in ", offender.line)
+
+
 @pytest.mark.parametrize("area", list(WRITE_PATHS))
-def test_every_write_query_that_selects_by_rental_also_filters_by_account(
+def test_every_write_query_by_rental_or_on_an_account_table_filters_by_account(
     area, api, account, rental, make_rental, day, settings
 ):
     found: list[Offender] = []
@@ -341,7 +502,14 @@ def test_every_write_query_that_selects_by_rental_also_filters_by_account(
     by_origin: dict[str, Offender] = {}
     for offender in found:
         by_origin.setdefault(offender.line, offender)
+    handed_over = {function for known_area, function in HANDED_OVER if known_area == area}
+    assert {_function(o) for o in by_origin.values()} >= handed_over, (
+        "fixed? remove it from HANDED_OVER and docs/scaling.md: "
+        f"{handed_over - {_function(o) for o in by_origin.values()}}"
+    )
+    by_origin = {line: o for line, o in by_origin.items() if _function(o) not in handed_over}
     assert not by_origin, (
-        f"{len(by_origin)} write-path statement(s) select by rental without account_id:\n"
+        f"{len(by_origin)} write-path statement(s) select by rental, or touch "
+        f"{', '.join(ACCOUNT_TABLES)}, without account_id:\n"
         + "\n".join(str(offender) for offender in by_origin.values())
     )

@@ -108,6 +108,7 @@ def test_another_accounts_deliveries_are_invisible_to_a_manager(
 ):
     theirs = make_subscription(other_account, receiver.url)
     Delivery.objects.create(
+        account=other_account,
         subscription=theirs,
         event_name="test",
         created_at=timezone.now(),

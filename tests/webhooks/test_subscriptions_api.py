@@ -97,6 +97,7 @@ def test_patch_changes_fields_and_deactivating_gives_up_pending_deliveries(api, 
     created = _create(api).json()["webhook_subscriptions"][0]
     subscription = Subscription.objects.get()
     Delivery.objects.create(
+        account=account,
         subscription=subscription,
         event_name="booking_updated",
         created_at=timezone.now(),
