@@ -1347,15 +1347,8 @@ def booking_delete(*, booking: Booking, actor: Actor, now: dt.datetime | None = 
     with transaction.atomic():
         _rental, booking = _lock(booking)
         now = write_clock(now)
-        if booking.payment_shares.exists():  # type: ignore[attr-defined]
-            raise ValidationFailed({"booking": ["has payments; cancel it instead"]})
         status = booking.status_at(now)
-        booking_id = booking.pk
-        BookingTax.objects.filter(booking_id=booking_id).delete()
-        BookingFee.objects.filter(booking_id=booking_id).delete()
-        BookingComment.objects.filter(booking_id=booking_id).delete()
-        Booking.objects.filter(pk=booking_id).delete()
-        booking.pk = booking_id  # for the event below
+        _booking_row_delete(booking)
         _record_booking_event(
             booking,
             "booking_destroyed",
@@ -1363,6 +1356,42 @@ def booking_delete(*, booking: Booking, actor: Actor, now: dt.datetime | None = 
             now=now,
             changes={"deleted": [False, True], "status": [status, None]},
             availability=status != Booking.Status.CANCELED,
+        )
+
+
+# What keeps a booking from being deleted: it is history to cancel instead.
+_KEPT_BY = {"bookingspayment": "has payments", "feedentry": "comes from a calendar feed"}
+
+
+def _booking_row_delete(booking: Booking) -> None:
+    """Delete a locked booking and its fees, taxes and comments, table by table by account
+    and booking, then the row by account and id (Django's own cascade would look the
+    dependants up by booking id alone, which a sharded database cannot route,
+    docs/scaling.md). A PROTECT dependant (a payment share, a calendar feed's entry) makes
+    it a 422, deleting nothing."""
+    relations: list[Any] = [
+        field
+        for field in Booking._meta.get_fields(include_hidden=True)
+        if field.auto_created and not field.concrete and field.one_to_many
+    ]
+    dependants = []
+    for relation in relations:
+        model = relation.related_model
+        rows = model._default_manager.filter(
+            account_id=booking.account_id, **{relation.field.attname: booking.pk}
+        )
+        if relation.on_delete is models.PROTECT:
+            if rows.exists():
+                reason = _KEPT_BY.get(model._meta.model_name, "has records that refer to it")
+                raise ValidationFailed({"booking": [f"{reason}; cancel it instead"]})
+        else:
+            dependants.append(rows)
+    for rows in dependants:
+        rows.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {Booking._meta.db_table} WHERE account_id = %s AND id = %s",  # noqa: S608
+            [booking.account_id, booking.pk],
         )
 
 

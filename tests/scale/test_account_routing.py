@@ -465,13 +465,7 @@ WRITE_PATHS = {
 # Offenders in code this test's owners may not change, by area and issuing function, each
 # with the fix handed over (docs/scaling.md, "Still to do"). Each must still be found, so
 # the entry goes once its code is fixed.
-HANDED_OVER = {
-    ("slots (Overbooked API)", "bookings/services.py in booking_delete"): (
-        "the payments check reads booking.payment_shares (by booking id alone) and "
-        "Booking.delete() looks its PROTECT feed entries up by booking id alone: filter "
-        "both by account_id (or delete the row by account and id, as rental_row_delete does)"
-    ),
-}
+HANDED_OVER: dict[tuple[str, str], str] = {}
 
 
 def _function(offender: Offender) -> str:
