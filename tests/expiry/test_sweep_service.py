@@ -102,3 +102,19 @@ def test_concurrent_sweeps_cancel_each_hold_exactly_once(make_booking, make_rent
     assert rows.filter(status=Booking.Status.CANCELED).count() == len(holds)
     for hold in holds:
         assert rows.get(pk=hold.pk).canceled_at == hold.tentative_expires_at
+
+
+@pytest.mark.django_db
+def test_a_sweep_of_one_account_cancels_only_that_accounts_holds(
+    make_booking, make_rental, other_account
+):
+    """The per-account sweep (docs/scaling.md, beat per shard): every statement names the
+    account, and another account's expired holds wait for their own sweep."""
+    mine = make_booking(expires_in=-HOUR)
+    theirs = make_booking(expires_in=-HOUR, on=make_rental(other_account))
+    assert tentative_bookings_expire(account_id=other_account.pk, dry_run=True) == 1
+    assert tentative_bookings_expire(account_id=other_account.pk) == 1
+    assert Booking.objects.get(pk=theirs.pk).status == Booking.Status.CANCELED
+    assert Booking.objects.get(pk=mine.pk).status == Booking.Status.TENTATIVE
+    assert tentative_bookings_expire() == 1
+    assert Booking.objects.get(pk=mine.pk).status == Booking.Status.CANCELED
