@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import ExpressionWrapper, F, Q, Subquery, Value
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import Account
@@ -145,13 +146,13 @@ class BookingQuerySet(models.QuerySet):
         bookings = self.filter(end_at__gt=instant)
         if connections[self.db].vendor != "postgresql":
             return bookings
-        longest = (
-            Booking.objects.annotate(length=F("end_at") - F("start_at"))  # as the index has it
-            .order_by("-length")
-            .values("length")[:1]
-        )
-        bound = ExpressionWrapper(
-            Value(instant, output_field=models.DateTimeField()) - Subquery(longest),
+        # Raw SQL because the ORM's subquery cost ~0.5 ms of Python to build and compile per
+        # request (a third of a small search's floor); the table name comes from the model,
+        # the instant is a parameter, and the expression is the index's own.
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
+        bound = RawSQL(  # noqa: S611
+            f"%s - (SELECT max(end_at - start_at) FROM {table})",  # noqa: S608
+            [instant],
             output_field=models.DateTimeField(),
         )
         return bookings.filter(start_at__gt=bound)
