@@ -37,12 +37,10 @@ def sync_watermark() -> dt.datetime:
     every later writer stamps after now.
     """
     if connection.vendor == "postgresql":
+        # The statement lives in a PL/pgSQL function (events/migrations/0002), so its
+        # plan over pg_stat_activity is made once per connection instead of per request.
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT LEAST(clock_timestamp(), (SELECT min(xact_start) FROM "
-                "pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
-                " AND datname = current_database()))"
-            )
+            cursor.execute("SELECT sync_watermark()")
             return cursor.fetchone()[0]
     if connection.in_atomic_block:
         return timezone.now()
