@@ -198,10 +198,14 @@ def main(argv: list[str] | None = None) -> dict:
         "connections": "one per worker",
         "server": {"kind": args.server, "threads": args.threads},
         "runs": runs,
+        # Issue #17's targets: the default list under 50 ms at p99 and, like the rental
+        # window search, at least 0.6 of the bare view, one worker.
         "targets": {
-            "p99_under_50ms_one_worker": all(r["api"]["p99_ms"] < 50 for r in one_worker),
-            "at_least_half_baseline_rps": all(
-                r["ratio_api_over_baseline_rps"] >= 0.5 for r in runs.values()
+            "p99_under_50ms_one_worker": all(
+                r["api"]["p99_ms"] < 50 for name, r in runs.items() if name == "default_list_1w"
+            ),
+            "at_least_0_6_of_baseline_one_worker": all(
+                r["ratio_api_over_baseline_rps"] >= 0.6 for r in one_worker
             ),
         },
     }
