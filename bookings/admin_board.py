@@ -7,7 +7,8 @@ and both show. Slots (bookings/admin_slots.py) are outlined bars in lanes below 
 stays, each with booked/capacity; the bookings of a slot are counted there, not drawn
 as stays. A page costs three queries whatever its size: the page of rentals, then all
 their bookings in the window, then all their slots with their counts (bench/admin.py
-times 1,000 rentals × 30 days).
+times 1,000 rentals × 30 days). Times are read as epoch seconds and placed with one
+bisect each (bookings/admin_halfdays.py): at that size datetimes cost more than the rest.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.admin_scoping import scope_to_user
 from bookings.admin_extensions import BoardAlert, board_alert_providers
-from bookings.admin_slots import SlotBar, assign_slot_lanes, slot_bar, slot_bookings_url
+from bookings.admin_halfdays import Epoch, HalfDays, epoch
+from bookings.admin_slots import STATUS_CLASSES, STATUS_TITLES, slot_bookings_url
 from bookings.models import Booking, reference_for
 from rentals.models import Rental
 from slots.selectors import slots_in_window
@@ -50,13 +52,17 @@ BAR_FIELDS = [
     "rental_id",
     "client__fullname",
     "status",
-    "start_at",
-    "end_at",
+    "start_s",  # start_at and end_at in epoch seconds
+    "end_s",
     "note",  # the first characters of `notes` (annotated), the reason of an Unavailable
     "source",
     "buffer_before",
     "buffer_after",
 ]
+# What a slot shows: a row of slots_in_window with its times in epoch seconds.
+SLOT_FIELDS = ("id", "rental_id", "start_s", "end_s", "capacity", "status", "lock_s", "booked")
+# 🔒 as an entity: one character beyond U+FFFF makes the whole page's str 4 bytes a character.
+LOCK = "&#x1F512;"
 
 
 @dataclass
@@ -69,8 +75,8 @@ class Bar:
     end_line: int
     continues_before: bool
     continues_after: bool
-    check_in: dt.datetime  # local to the rental
-    check_out: dt.datetime
+    check_in: str  # local to the rental, `YYYY-MM-DD HH:MM`
+    check_out: str
     label: str
     buffer_before: float = 0.0  # in days, for the hatched bands
     buffer_after: float = 0.0
@@ -78,12 +84,30 @@ class Bar:
     conflict: bool = False
 
 
+@dataclass(slots=True)
+class SlotMark:
+    """A slot as the board draws it (the calendar's is admin_slots.SlotBar): the same
+    half-days and counts, its times already written in the rental's zone."""
+
+    slot_id: int
+    status: str  # active | disabled
+    start_line: int
+    end_line: int
+    continues_before: bool
+    continues_after: bool
+    hours: str  # `2026-12-06 09:00 → 11:00`, local
+    capacity: int
+    booked: int  # its active bookings
+    locked_until: str  # local `YYYY-MM-DD HH:MM`; "" when not locked now
+    lane: int = 1
+
+
 @dataclass
 class Row:
     rental: Rental
     today: dt.date
     bars: list[Bar] = field(default_factory=list)
-    slots: list[SlotBar] = field(default_factory=list)
+    slots: list[SlotMark] = field(default_factory=list)
     alerts: list[tuple[BoardAlert, int, int]] = field(default_factory=list)  # and grid lines
     lanes: int = 1
 
@@ -191,16 +215,19 @@ def planning_board(
             )
             .overlapping(utc_start, utc_end)
             .blocking(now)
-            .annotate(note=Left("notes", 120))
+            .annotate(note=Left("notes", 120), start_s=Epoch("start_at"), end_s=Epoch("end_at"))
             .order_by("rental_id", "start_at", "id")
             .values_list(*BAR_FIELDS, named=True)
         )
         for booking in bookings:
             by_rental[booking.rental_id].append(booking)
-        for slot in slots_in_window(
-            rentals=page_rentals, start_at=utc_start, end_at=utc_end, now=now
-        ):
-            slots_by_rental[slot.rental_id].append(slot)
+        slots = (
+            slots_in_window(rentals=page_rentals, start_at=utc_start, end_at=utc_end, now=now)
+            .annotate(start_s=Epoch("start_at"), end_s=Epoch("end_at"), lock_s=Epoch("lock_until"))
+            .values_list(*SLOT_FIELDS)
+        )
+        for slot in slots:
+            slots_by_rental[slot[1]].append(slot)
 
     alerts: dict[int, list[BoardAlert]] = defaultdict(list)
     for provider in board_alert_providers:
@@ -208,10 +235,15 @@ def planning_board(
             alerts[alert.rental_id].append(alert)
 
     rows = []
+    grids: dict[str, HalfDays] = {}
+    now_s = epoch(now)
+    last_line = 2 * window + 1
     for rental in page_rentals:
         tz = rental.tzinfo
+        grid = grids.get(rental.timezone) or grids.setdefault(
+            rental.timezone, HalfDays(tz, first, window)
+        )
         row = Row(rental=rental, today=now.astimezone(tz).date())
-        last_line = 2 * window + 1
         row.alerts = [
             (
                 alert,
@@ -221,15 +253,15 @@ def planning_board(
             for alert in alerts.get(rental.pk, [])
         ]
         for booking in by_rental.get(rental.pk, []):
-            bar = _bar(booking, tz, first, after)
+            bar = _bar(booking, grid, last_line)
             if bar is not None:
                 row.bars.append(bar)
         for slot in slots_by_rental.get(rental.pk, []):
-            drawn = slot_bar(slot, tz, first, last_line, now)
-            if drawn is not None:
-                row.slots.append(drawn)
+            mark = _slot_mark(slot, grid, last_line, now_s)
+            if mark is not None:
+                row.slots.append(mark)
         stay_lanes = _assign_lanes(row.bars) if row.bars else 0
-        row.lanes = max(1, stay_lanes + assign_slot_lanes(row.slots, stay_lanes + 1))
+        row.lanes = max(1, stay_lanes + _assign_slot_lanes(row.slots, stay_lanes + 1))
         rows.append(row)
     return Board(
         start=first,
@@ -243,18 +275,17 @@ def planning_board(
     )
 
 
-def _bar(booking, tz: ZoneInfo, first: dt.date, after: dt.date) -> Bar | None:
+def _bar(booking, grid: HalfDays, last_line: int) -> Bar | None:
     """`booking` is a row of BAR_FIELDS of a blocking booking (so its stored status is
-    its effective one: `blocking(now)` leaves out expired holds)."""
-    check_in, check_out = booking.start_at.astimezone(tz), booking.end_at.astimezone(tz)
-    in_day, out_day = check_in.date(), check_out.date()
+    its effective one: `blocking(now)` leaves out expired holds); `last_line` is the
+    line after the window's last half-day."""
+    in_day, out_day = grid.day(booking.start_s), grid.day(booking.end_s)
     if out_day == in_day:  # a stay within one day (a room by the hour) fills that day
-        start_line = 2 * (in_day - first).days + 1
+        start_line = 2 * in_day + 1
         end_line = start_line + 2
     else:
-        start_line = 2 * (in_day - first).days + 2
-        end_line = 2 * (out_day - first).days + 2
-    last_line = 2 * (after - first).days + 1
+        start_line = 2 * in_day + 2
+        end_line = 2 * out_day + 2
     if end_line <= 1 or start_line >= last_line:
         return None
     reference = reference_for(booking.id)
@@ -272,8 +303,8 @@ def _bar(booking, tz: ZoneInfo, first: dt.date, after: dt.date) -> Bar | None:
         end_line=min(end_line, last_line),
         continues_before=start_line < 1,
         continues_after=end_line > last_line,
-        check_in=check_in,
-        check_out=check_out,
+        check_in=grid.text(booking.start_s),
+        check_out=grid.text(booking.end_s),
         label=label,
         buffer_before=booking.buffer_before / 1440,
         buffer_after=booking.buffer_after / 1440,
@@ -306,6 +337,43 @@ def _assign_lanes(bars: list[Bar]) -> int:
     return max(len(lane_ends), 1)
 
 
+def _slot_mark(slot: tuple, grid: HalfDays, last_line: int, now_s: int) -> SlotMark | None:
+    """`slot` is a row of SLOT_FIELDS; None when outside the window. A slot covers the
+    half-days its hours touch (bookings/admin_slots.py, `slot_lines`)."""
+    slot_id, _, start, end, capacity, status, lock, booked = slot
+    start_line, end_line = grid.start_line(start), grid.end_line(end)
+    if end_line <= 1 or start_line >= last_line:
+        return None
+    return SlotMark(
+        slot_id=slot_id,
+        status=status,
+        start_line=max(start_line, 1),
+        end_line=min(end_line, last_line),
+        continues_before=start_line < 1,
+        continues_after=end_line > last_line,
+        hours=grid.span(start, end),
+        capacity=capacity,
+        booked=booked,
+        locked_until=grid.text(lock) if lock is not None and lock > now_s else "",
+    )
+
+
+def _assign_slot_lanes(marks: list[SlotMark], first_lane: int) -> int:
+    """Lanes from `first_lane` on, so slots sharing a half-day sit one above the other
+    (no conflict: hourly slots of one morning do not overlap); how many lanes."""
+    lane_ends: list[int] = []
+    for mark in marks:  # ordered by start
+        for index, end in enumerate(lane_ends):
+            if mark.start_line >= end:
+                lane_ends[index] = mark.end_line
+                mark.lane = first_lane + index
+                break
+        else:
+            lane_ends.append(mark.end_line)
+            mark.lane = first_lane + len(lane_ends) - 1
+    return len(lane_ends)
+
+
 BUFFER = '<span class="buffer buffer-{}" style="--f: {:.4f}"></span>'
 
 
@@ -316,7 +384,8 @@ def render_rows(board: Board) -> SafeString:
     booking_url = reverse("admin:bookings_booking_change", args=[0]).replace("/0/", "/{}/")
     rental_url = reverse("admin:rentals_rental_change", args=[0]).replace("/0/", "/{}/")
     calendar_url = reverse("admin:rentals_rental_calendar", args=[0]).replace("/0/", "/{}/")
-    slot_url = slot_bookings_url(0).replace("=0&", "={}&")
+    slot_url_head, slot_url_tail = escape(slot_bookings_url(0)).split("slot__id__exact=0", 1)
+    slot_url_head += "slot__id__exact="
     out: list[str] = []
     add = out.append
     for row in board.rows:
@@ -344,8 +413,7 @@ def render_rows(board: Board) -> SafeString:
             if source:
                 classes += " from-source"
             label = escape(bar.label)
-            check_in = bar.check_in.isoformat(" ", "minutes")[:16]
-            check_out = bar.check_out.isoformat(" ", "minutes")[:16]
+            check_in, check_out = bar.check_in, bar.check_out
             title = (
                 f"{bar.reference} · {bar.status.capitalize()}"
                 + (f" · from {source}" if source else "")
@@ -370,14 +438,27 @@ def render_rows(board: Board) -> SafeString:
             if bar.buffer_after:
                 add(BUFFER.format("after", bar.buffer_after))
             add("</a>")
-        for slot in row.slots:
+        for slot in row.slots:  # the page's most numerous element: one tag, few attributes
+            classes = STATUS_CLASSES.get(slot.status, "slot-unknown")
+            count = f"{slot.booked}/{slot.capacity}"
+            title = f"Slot {slot.hours} · {count} booked"
+            if slot.booked >= slot.capacity:
+                classes += " full"
+                title += " (full)"
+            title += STATUS_TITLES.get(slot.status, "")
+            if slot.locked_until:
+                classes += " locked"
+                title += f" · locked until {slot.locked_until}"
+                count += f" {LOCK}"
+            if slot.continues_before:
+                classes += " continues-before"
+            if slot.continues_after:
+                classes += " continues-after"
             add(
-                f'<a class="board-slot {slot.state_classes}" '
+                f'<a class="board-slot {classes}" '
                 f'style="grid-column: {slot.start_line} / {slot.end_line}; grid-row: {slot.lane}" '
-                f'href="{slot_url.format(slot.slot_id)}" '
-                f'data-slot="{slot.slot_id}" data-booked="{slot.booked}" '
-                f'data-capacity="{slot.capacity}" title="{slot.title} ({zone})">'
-                f'<span class="bar-label">{slot.label}</span></a>'
+                f'href="{slot_url_head}{slot.slot_id}{slot_url_tail}" data-slot="{slot.slot_id}" '
+                f'title="{title} ({zone})">{count}</a>'
             )
         for alert, start_line, end_line in row.alerts:
             add(
