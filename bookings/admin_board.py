@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Left
 from django.http import HttpRequest
@@ -65,7 +66,7 @@ SLOT_FIELDS = ("id", "rental_id", "start_s", "end_s", "capacity", "status", "loc
 LOCK = "&#x1F512;"
 
 
-@dataclass
+@dataclass(slots=True)
 class Bar:
     booking_id: int
     reference: str
@@ -84,22 +85,13 @@ class Bar:
     conflict: bool = False
 
 
-@dataclass(slots=True)
-class SlotMark:
-    """A slot as the board draws it (the calendar's is admin_slots.SlotBar): the same
-    half-days and counts, its times already written in the rental's zone."""
-
-    slot_id: int
-    status: str  # active | disabled
-    start_line: int
-    end_line: int
-    continues_before: bool
-    continues_after: bool
-    hours: str  # `2026-12-06 09:00 → 11:00`, local
-    capacity: int
-    booked: int  # its active bookings
-    locked_until: str  # local `YYYY-MM-DD HH:MM`; "" when not locked now
-    lane: int = 1
+# A slot as the board draws it (the calendar's is admin_slots.SlotBar): its grid lines
+# (unclipped: before 1 or after the last line it continues past the window), lane, id,
+# status, capacity, active bookings, local hours (`2026-12-06 09:00 → 11:00`) and, when
+# locked now, until when. A plain tuple: a page holds 12,000, and the garbage collector
+# stops tracking tuples of plain values, where as many objects made each request run a
+# full collection over the whole process.
+SlotMark = tuple[int, int, int, int, str, int, int, str, str]
 
 
 @dataclass
@@ -226,8 +218,11 @@ def planning_board(
             .annotate(start_s=Epoch("start_at"), end_s=Epoch("end_at"), lock_s=Epoch("lock_until"))
             .values_list(*SLOT_FIELDS)
         )
-        for slot in slots:
-            slots_by_rental[slot[1]].append(slot)
+        sql, params = slots.query.sql_with_params()
+        with connection.cursor() as cursor:  # not values_list: it would int() every count
+            cursor.execute(sql, params)
+            for slot in cursor.fetchall():
+                slots_by_rental[slot[1]].append(slot)
 
     alerts: dict[int, list[BoardAlert]] = defaultdict(list)
     for provider in board_alert_providers:
@@ -256,12 +251,11 @@ def planning_board(
             bar = _bar(booking, grid, last_line)
             if bar is not None:
                 row.bars.append(bar)
-        for slot in slots_by_rental.get(rental.pk, []):
-            mark = _slot_mark(slot, grid, last_line, now_s)
-            if mark is not None:
-                row.slots.append(mark)
         stay_lanes = _assign_lanes(row.bars) if row.bars else 0
-        row.lanes = max(1, stay_lanes + _assign_slot_lanes(row.slots, stay_lanes + 1))
+        row.slots, slot_lanes = _slot_marks(
+            slots_by_rental.get(rental.pk, ()), grid, last_line, now_s, stay_lanes + 1
+        )
+        row.lanes = max(1, stay_lanes + slot_lanes)
         rows.append(row)
     return Board(
         start=first,
@@ -337,41 +331,33 @@ def _assign_lanes(bars: list[Bar]) -> int:
     return max(len(lane_ends), 1)
 
 
-def _slot_mark(slot: tuple, grid: HalfDays, last_line: int, now_s: int) -> SlotMark | None:
-    """`slot` is a row of SLOT_FIELDS; None when outside the window. A slot covers the
-    half-days its hours touch (bookings/admin_slots.py, `slot_lines`)."""
-    slot_id, _, start, end, capacity, status, lock, booked = slot
-    start_line, end_line = grid.start_line(start), grid.end_line(end)
-    if end_line <= 1 or start_line >= last_line:
-        return None
-    return SlotMark(
-        slot_id=slot_id,
-        status=status,
-        start_line=max(start_line, 1),
-        end_line=min(end_line, last_line),
-        continues_before=start_line < 1,
-        continues_after=end_line > last_line,
-        hours=grid.span(start, end),
-        capacity=capacity,
-        booked=booked,
-        locked_until=grid.text(lock) if lock is not None and lock > now_s else "",
-    )
-
-
-def _assign_slot_lanes(marks: list[SlotMark], first_lane: int) -> int:
-    """Lanes from `first_lane` on, so slots sharing a half-day sit one above the other
-    (no conflict: hourly slots of one morning do not overlap); how many lanes."""
+def _slot_marks(
+    slots, grid: HalfDays, last_line: int, now_s: int, first_lane: int
+) -> tuple[list[SlotMark], int]:
+    """The marks of a rental's slots (rows of SLOT_FIELDS ordered by start) that meet the
+    window, and how many lanes from `first_lane` on they take: slots sharing a half-day
+    sit one above the other (no conflict: hourly slots of one morning do not overlap).
+    A slot covers the half-days its hours touch (admin_slots.slot_lines)."""
+    marks: list[SlotMark] = []
     lane_ends: list[int] = []
-    for mark in marks:  # ordered by start
-        for index, end in enumerate(lane_ends):
-            if mark.start_line >= end:
-                lane_ends[index] = mark.end_line
-                mark.lane = first_lane + index
+    for slot_id, _, start, end, capacity, status, lock, booked in slots:
+        start_line, end_line = grid.start_line(start), grid.end_line(end)
+        if end_line <= 1 or start_line >= last_line:
+            continue
+        for index, lane_end in enumerate(lane_ends):
+            if start_line >= lane_end:
+                lane_ends[index] = end_line
+                lane = first_lane + index
                 break
         else:
-            lane_ends.append(mark.end_line)
-            mark.lane = first_lane + len(lane_ends) - 1
-    return len(lane_ends)
+            lane = first_lane + len(lane_ends)
+            lane_ends.append(end_line)
+        locked_until = grid.text(lock) if lock is not None and lock > now_s else ""
+        hours = grid.span(start, end)
+        marks.append(
+            (start_line, end_line, lane, slot_id, status, capacity, booked, hours, locked_until)
+        )
+    return marks, len(lane_ends)
 
 
 BUFFER = '<span class="buffer buffer-{}" style="--f: {:.4f}"></span>'
@@ -386,6 +372,7 @@ def render_rows(board: Board) -> SafeString:
     calendar_url = reverse("admin:rentals_rental_calendar", args=[0]).replace("/0/", "/{}/")
     slot_url_head, slot_url_tail = escape(slot_bookings_url(0)).split("slot__id__exact=0", 1)
     slot_url_head += "slot__id__exact="
+    last_line = board.half_days + 1
     out: list[str] = []
     add = out.append
     for row in board.rows:
@@ -438,27 +425,29 @@ def render_rows(board: Board) -> SafeString:
             if bar.buffer_after:
                 add(BUFFER.format("after", bar.buffer_after))
             add("</a>")
-        for slot in row.slots:  # the page's most numerous element: one tag, few attributes
-            classes = STATUS_CLASSES.get(slot.status, "slot-unknown")
-            count = f"{slot.booked}/{slot.capacity}"
-            title = f"Slot {slot.hours} · {count} booked"
-            if slot.booked >= slot.capacity:
+        for start, end, lane, slot_id, status, capacity, booked, hours, locked in row.slots:
+            # the page's most numerous element: one tag, its count as its text
+            classes = STATUS_CLASSES.get(status, "slot-unknown")
+            count = f"{booked}/{capacity}"
+            title = f"Slot {hours} · {count} booked"
+            if booked >= capacity:
                 classes += " full"
                 title += " (full)"
-            title += STATUS_TITLES.get(slot.status, "")
-            if slot.locked_until:
+            title += STATUS_TITLES.get(status, "")
+            if locked:
                 classes += " locked"
-                title += f" · locked until {slot.locked_until}"
+                title += f" · locked until {locked}"
                 count += f" {LOCK}"
-            if slot.continues_before:
+            if start < 1:
                 classes += " continues-before"
-            if slot.continues_after:
+                start = 1
+            if end > last_line:
                 classes += " continues-after"
+                end = last_line
             add(
-                f'<a class="board-slot {classes}" '
-                f'style="grid-column: {slot.start_line} / {slot.end_line}; grid-row: {slot.lane}" '
-                f'href="{slot_url_head}{slot.slot_id}{slot_url_tail}" data-slot="{slot.slot_id}" '
-                f'title="{title} ({zone})">{count}</a>'
+                f'<a class="board-slot {classes}" style="grid-column: {start} / {end}; '
+                f'grid-row: {lane}" href="{slot_url_head}{slot_id}{slot_url_tail}" '
+                f'data-slot="{slot_id}" title="{title} ({zone})">{count}</a>'
             )
         for alert, start_line, end_line in row.alerts:
             add(
