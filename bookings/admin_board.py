@@ -340,8 +340,9 @@ def _slot_marks(
     A slot covers the half-days its hours touch (admin_slots.slot_lines)."""
     marks: list[SlotMark] = []
     lane_ends: list[int] = []
+    place = grid.place
     for slot_id, _, start, end, capacity, status, lock, booked in slots:
-        start_line, end_line = grid.start_line(start), grid.end_line(end)
+        start_line, end_line, hours = place(start, end)
         if end_line <= 1 or start_line >= last_line:
             continue
         for index, lane_end in enumerate(lane_ends):
@@ -353,7 +354,6 @@ def _slot_marks(
             lane = first_lane + len(lane_ends)
             lane_ends.append(end_line)
         locked_until = grid.text(lock) if lock is not None and lock > now_s else ""
-        hours = grid.span(start, end)
         marks.append(
             (start_line, end_line, lane, slot_id, status, capacity, booked, hours, locked_until)
         )
@@ -429,11 +429,11 @@ def render_rows(board: Board) -> SafeString:
             # the page's most numerous element: one tag, its count as its text
             classes = STATUS_CLASSES.get(status, "slot-unknown")
             count = f"{booked}/{capacity}"
-            title = f"Slot {hours} · {count} booked"
             if booked >= capacity:
                 classes += " full"
-                title += " (full)"
-            title += STATUS_TITLES.get(status, "")
+                title = f"Slot {hours} · {count} booked (full){STATUS_TITLES.get(status, '')}"
+            else:
+                title = f"Slot {hours} · {count} booked{STATUS_TITLES.get(status, '')}"
             if locked:
                 classes += " locked"
                 title += f" · locked until {locked}"

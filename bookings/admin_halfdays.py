@@ -74,7 +74,7 @@ class HalfDays:
             for i in range(len(edges) - 1)
         ]
         self.edges, self.offsets, self.day_texts, self.regular = edges, offsets, day_texts, regular
-        self._spans: dict[tuple[int, int], str] = {}
+        self._placed: dict[tuple[int, int], tuple[int, int, str]] = {}
 
     def start_line(self, moment: int) -> int:
         """The grid line that starts the half-day holding `moment` (before line 1 when
@@ -98,13 +98,14 @@ class HalfDays:
             return self.day_texts[index] + HOURS_MINUTES[minute]
         return dt.datetime.fromtimestamp(moment, self.tz).isoformat(" ", "minutes")[:16]
 
-    def span(self, start: int, end: int) -> str:
-        """`2026-12-06 09:00 → 11:00` (the end's date only when it is another day);
-        remembered, as rentals of one zone often share their hours."""
+    def place(self, start: int, end: int) -> tuple[int, int, str]:
+        """The grid lines of the half-days `[start, end)` touches, and its local hours
+        (`2026-12-06 09:00 → 11:00`, the end's date only when it is another day).
+        Remembered: the rentals of one zone often share their hours."""
         key = (start, end)
-        text = self._spans.get(key)
-        if text is None:
+        placed = self._placed.get(key)
+        if placed is None:
             begins, ends = self.text(start), self.text(end)
-            text = f"{begins} → {ends[11:] if ends[:10] == begins[:10] else ends}"
-            self._spans[key] = text
-        return text
+            hours = f"{begins} → {ends[11:] if ends[:10] == begins[:10] else ends}"
+            placed = self._placed[key] = (self.start_line(start), self.end_line(end), hours)
+        return placed
