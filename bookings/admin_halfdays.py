@@ -41,8 +41,9 @@ class Epoch(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.get_source_expressions()[0])
-        # Django stores UTC as 'YYYY-MM-DD HH:MM:SS[.ffffff]'; '%%' reaches SQLite as '%'
-        return f"CAST(strftime('%%s', {sql}) AS INTEGER)", params
+        # Django stores UTC as 'YYYY-MM-DD HH:MM:SS[.ffffff]'; the fraction is cut, as
+        # SQLite would round it to milliseconds first. '%%' reaches SQLite as '%'.
+        return f"CAST(strftime('%%s', substr({sql}, 1, 19)) AS INTEGER)", params
 
 
 def epoch(moment: dt.datetime) -> int:
