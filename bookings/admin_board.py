@@ -66,31 +66,20 @@ SLOT_FIELDS = ("id", "rental_id", "start_s", "end_s", "capacity", "status", "loc
 LOCK = "&#x1F512;"
 
 
-@dataclass(slots=True)
-class Bar:
-    booking_id: int
-    reference: str
-    source: str
-    status: str
-    start_line: int  # CSS grid lines of the half-day columns, 1-based
-    end_line: int
-    continues_before: bool
-    continues_after: bool
-    check_in: str  # local to the rental, `YYYY-MM-DD HH:MM`
-    check_out: str
-    label: str
-    buffer_before: float = 0.0  # in days, for the hatched bands
-    buffer_after: float = 0.0
-    lane: int = 1
-    conflict: bool = False
+# A stay as the board draws it: its grid lines (1-based half-day columns, clipped to the
+# window), lane, whether it continues before / after the window, whether it is in
+# conflict, then booking id, reference, status, source, label, local check-in and
+# check-out (`YYYY-MM-DD HH:MM`) and its buffers (preparation time) in days. A plain
+# tuple, as the slots' below: see SlotMark.
+Bar = tuple[int, int, int, bool, bool, bool, int, str, str, str, str, str, str, float, float]
 
 
 # A slot as the board draws it (the calendar's is admin_slots.SlotBar): its grid lines
 # (unclipped: before 1 or after the last line it continues past the window), lane, id,
 # status, capacity, active bookings, local hours (`2026-12-06 09:00 → 11:00`) and, when
-# locked now, until when. A plain tuple: a page holds 12,000, and the garbage collector
-# stops tracking tuples of plain values, where as many objects made each request run a
-# full collection over the whole process.
+# locked now, until when. A plain tuple: a page holds 12,000 slots and 5,000 stays, and
+# the garbage collector stops tracking tuples of plain values, where as many objects
+# made most requests run a full collection over the whole process (~100 ms).
 SlotMark = tuple[int, int, int, int, str, int, int, str, str]
 
 
@@ -209,10 +198,10 @@ def planning_board(
             .blocking(now)
             .annotate(note=Left("notes", 120), start_s=Epoch("start_at"), end_s=Epoch("end_at"))
             .order_by("rental_id", "start_at", "id")
-            .values_list(*BAR_FIELDS, named=True)
+            .values_list(*BAR_FIELDS)  # plain tuples, as SlotMark
         )
         for booking in bookings:
-            by_rental[booking.rental_id].append(booking)
+            by_rental[booking[1]].append(booking)
         slots = (
             slots_in_window(rentals=page_rentals, start_at=utc_start, end_at=utc_end, now=now)
             .annotate(start_s=Epoch("start_at"), end_s=Epoch("end_at"), lock_s=Epoch("lock_until"))
@@ -247,11 +236,7 @@ def planning_board(
             )
             for alert in alerts.get(rental.pk, [])
         ]
-        for booking in by_rental.get(rental.pk, []):
-            bar = _bar(booking, grid, last_line)
-            if bar is not None:
-                row.bars.append(bar)
-        stay_lanes = _assign_lanes(row.bars) if row.bars else 0
+        row.bars, stay_lanes = _bars(by_rental.get(rental.pk, ()), grid, last_line)
         row.slots, slot_lanes = _slot_marks(
             slots_by_rental.get(rental.pk, ()), grid, last_line, now_s, stay_lanes + 1
         )
@@ -269,66 +254,70 @@ def planning_board(
     )
 
 
-def _bar(booking, grid: HalfDays, last_line: int) -> Bar | None:
-    """`booking` is a row of BAR_FIELDS of a blocking booking (so its stored status is
-    its effective one: `blocking(now)` leaves out expired holds); `last_line` is the
-    line after the window's last half-day."""
-    in_day, out_day = grid.day(booking.start_s), grid.day(booking.end_s)
-    if out_day == in_day:  # a stay within one day (a room by the hour) fills that day
-        start_line = 2 * in_day + 1
-        end_line = start_line + 2
-    else:
-        start_line = 2 * in_day + 2
-        end_line = 2 * out_day + 2
-    if end_line <= 1 or start_line >= last_line:
-        return None
-    reference = reference_for(booking.id)
-    if booking.status == Booking.Status.UNAVAILABLE:
-        label = booking.note.strip().split("\n")[0][:80]
-        label = label or (f"Blocked by {booking.source}" if booking.source else "Unavailable")
-    else:
-        label = booking.client__fullname or reference
-    return Bar(
-        booking_id=booking.id,
-        reference=reference,
-        source=booking.source,
-        status=booking.status,
-        start_line=max(start_line, 1),
-        end_line=min(end_line, last_line),
-        continues_before=start_line < 1,
-        continues_after=end_line > last_line,
-        check_in=grid.text(booking.start_s),
-        check_out=grid.text(booking.end_s),
-        label=label,
-        buffer_before=booking.buffer_before / 1440,
-        buffer_after=booking.buffer_after / 1440,
-    )
+def _bars(bookings, grid: HalfDays, last_line: int) -> tuple[list[Bar], int]:
+    """The bars of a rental's blocking bookings (rows of BAR_FIELDS by check-in: their
+    stored status is their effective one, as `blocking(now)` leaves out expired holds)
+    that meet the window, and how many lanes they take; `last_line` is the line after
+    the window's last half-day."""
+    placed = []
+    for booking in bookings:
+        in_day, out_day = grid.day(booking[4]), grid.day(booking[5])
+        if out_day == in_day:  # a stay within one day (a room by the hour) fills that day
+            start_line = 2 * in_day + 1
+            end_line = start_line + 2
+        else:
+            start_line = 2 * in_day + 2
+            end_line = 2 * out_day + 2
+        if end_line > 1 and start_line < last_line:
+            placed.append((start_line, end_line, booking))
+    if not placed:
+        return [], 0
+    spans = [(max(start_line, 1), min(end_line, last_line)) for start_line, end_line, _ in placed]
+    lanes, conflicts = _assign_lanes(spans)
+    bars: list[Bar] = []
+    for (start_line, end_line, booking), (start, end), lane, conflict in zip(
+        placed, spans, lanes, conflicts, strict=True
+    ):
+        booking_id, _, client, status, start_s, end_s, note, source, before, after = booking
+        reference = reference_for(booking_id)
+        if status == Booking.Status.UNAVAILABLE:
+            label = note.strip().split("\n")[0][:80]
+            label = label or (f"Blocked by {source}" if source else "Unavailable")
+        else:
+            label = client or reference
+        bars.append(
+            (start, end, lane, start_line < 1, end_line > last_line, conflict,
+             booking_id, reference, status, source, label,
+             grid.text(start_s), grid.text(end_s), before / 1440, after / 1440)
+        )  # fmt: skip
+    return bars, max(lanes)
 
 
-def _assign_lanes(bars: list[Bar]) -> int:
-    """Bars that would overlap go to a lane below and are flagged: on one rental that is
-    a conflict the manager must see (the rules forbid it for blocking stays)."""
+def _assign_lanes(spans: list[tuple[int, int]]) -> tuple[list[int], list[bool]]:
+    """The lane of each bar (its start and end lines, by check-in) and whether it is in
+    conflict: bars that would overlap go to a lane below and are flagged, as on one
+    rental that is a conflict the manager must see (the rules forbid it for blocking
+    stays)."""
+    lanes: list[int] = []
     lane_ends: list[int] = []
-    for bar in bars:  # ordered by check-in
-        for index, end in enumerate(lane_ends):
-            if bar.start_line >= end:
-                lane_ends[index] = bar.end_line
-                bar.lane = index + 1
+    for start, end in spans:
+        for index, lane_end in enumerate(lane_ends):
+            if start >= lane_end:
+                lane_ends[index] = end
+                lanes.append(index + 1)
                 break
         else:
-            lane_ends.append(bar.end_line)
-            bar.lane = len(lane_ends)
-        if bar.lane > 1:
-            bar.conflict = True
-    if len(lane_ends) < 2:
-        return 1
-    for bar in bars:  # the bar a later one collided with is in conflict too
-        if bar.lane == 1 and any(
-            other.lane > 1 and other.start_line < bar.end_line and bar.start_line < other.end_line
-            for other in bars
-        ):
-            bar.conflict = True
-    return max(len(lane_ends), 1)
+            lane_ends.append(end)
+            lanes.append(len(lane_ends))
+    conflicts = [lane > 1 for lane in lanes]
+    if len(lane_ends) > 1:
+        for index, (start, end) in enumerate(spans):  # what a later bar collided with
+            if lanes[index] == 1 and any(
+                other_lane > 1 and other_start < end and start < other_end
+                for (other_start, other_end), other_lane in zip(spans, lanes, strict=True)
+            ):
+                conflicts[index] = True
+    return lanes, conflicts
 
 
 def _slot_marks(
@@ -388,42 +377,44 @@ def render_rows(board: Board) -> SafeString:
             f'<div class="board-track" data-rental="{rid}" data-timezone="{zone}" '
             f'style="grid-template-rows: repeat({row.lanes}, 1.75em)">'
         )
-        for bar in row.bars:
-            classes = f"board-bar status-{bar.status}"
-            if bar.continues_before:
+        for (
+            start, end, lane, continues_before, continues_after, conflict,
+            booking_id, reference, status, source, label, check_in, check_out, before, after,
+        ) in row.bars:  # fmt: skip
+            classes = f"board-bar status-{status}"
+            if continues_before:
                 classes += " continues-before"
-            if bar.continues_after:
+            if continues_after:
                 classes += " continues-after"
-            if bar.conflict:
+            if conflict:
                 classes += " conflict"
-            source = escape(bar.source) if bar.source else ""
+            source = escape(source) if source else ""
             if source:
                 classes += " from-source"
-            label = escape(bar.label)
-            check_in, check_out = bar.check_in, bar.check_out
+            label = escape(label)
             title = (
-                f"{bar.reference} · {bar.status.capitalize()}"
+                f"{reference} · {status.capitalize()}"
                 + (f" · from {source}" if source else "")
                 + f" · {check_in} → {check_out} ({zone})"
                 + (f" · {label}" if label else "")
-                + (" · CONFLICT" if bar.conflict else "")
+                + (" · CONFLICT" if conflict else "")
             )
             add(
-                f'<a class="{classes}" style="grid-column: {bar.start_line} / {bar.end_line}; '
-                f'grid-row: {bar.lane}" href="{booking_url.format(bar.booking_id)}" '
-                f'data-reference="{bar.reference}" data-status="{bar.status}" '
+                f'<a class="{classes}" style="grid-column: {start} / {end}; '
+                f'grid-row: {lane}" href="{booking_url.format(booking_id)}" '
+                f'data-reference="{reference}" data-status="{status}" '
                 f'data-check-in="{check_in[:10]}" data-check-out="{check_out[:10]}"'
                 + (f' data-source="{source}"' if source else "")
                 + f' title="{title}">'
             )
-            if bar.buffer_before:
-                add(BUFFER.format("before", bar.buffer_before))
+            if before:
+                add(BUFFER.format("before", before))
             add('<span class="bar-label">')
             if source:
                 add(f'<span class="bar-source">⇣ {source}</span> ')
             add(f"{label}</span>")
-            if bar.buffer_after:
-                add(BUFFER.format("after", bar.buffer_after))
+            if after:
+                add(BUFFER.format("after", after))
             add("</a>")
         for start, end, lane, slot_id, status, capacity, booked, hours, locked in row.slots:
             # the page's most numerous element: one tag, its count as its text
