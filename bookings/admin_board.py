@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape  # Django's escape() without its lazy-string wrapper, 10,000 times
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -85,11 +85,12 @@ SlotMark = tuple[int, int, int, int, str, int, int, str, str]
 
 @dataclass
 class Row:
+    # Tuples, not lists: a tuple of plain tuples leaves the garbage collector's books too.
     rental: Rental
     today: dt.date
-    bars: list[Bar] = field(default_factory=list)
-    slots: list[SlotMark] = field(default_factory=list)
-    alerts: list[tuple[BoardAlert, int, int]] = field(default_factory=list)  # and grid lines
+    bars: tuple[Bar, ...] = ()
+    slots: tuple[SlotMark, ...] = ()
+    alerts: tuple[tuple[BoardAlert, int, int], ...] = ()  # and grid lines
     lanes: int = 1
 
 
@@ -228,14 +229,14 @@ def planning_board(
             rental.timezone, HalfDays(tz, first, window)
         )
         row = Row(rental=rental, today=now.astimezone(tz).date())
-        row.alerts = [
+        row.alerts = tuple(
             (
                 alert,
                 max(1, 2 * (alert.first_day - first).days + 2),
                 min(last_line, 2 * (alert.after_last_day - first).days + 2),
             )
-            for alert in alerts.get(rental.pk, [])
-        ]
+            for alert in alerts.get(rental.pk, ())
+        )
         row.bars, stay_lanes = _bars(by_rental.get(rental.pk, ()), grid, last_line)
         row.slots, slot_lanes = _slot_marks(
             slots_by_rental.get(rental.pk, ()), grid, last_line, now_s, stay_lanes + 1
@@ -254,7 +255,7 @@ def planning_board(
     )
 
 
-def _bars(bookings, grid: HalfDays, last_line: int) -> tuple[list[Bar], int]:
+def _bars(bookings, grid: HalfDays, last_line: int) -> tuple[tuple[Bar, ...], int]:
     """The bars of a rental's blocking bookings (rows of BAR_FIELDS by check-in: their
     stored status is their effective one, as `blocking(now)` leaves out expired holds)
     that meet the window, and how many lanes they take; `last_line` is the line after
@@ -271,7 +272,7 @@ def _bars(bookings, grid: HalfDays, last_line: int) -> tuple[list[Bar], int]:
         if end_line > 1 and start_line < last_line:
             placed.append((start_line, end_line, booking))
     if not placed:
-        return [], 0
+        return (), 0
     spans = [(max(start_line, 1), min(end_line, last_line)) for start_line, end_line, _ in placed]
     lanes, conflicts = _assign_lanes(spans)
     bars: list[Bar] = []
@@ -290,7 +291,7 @@ def _bars(bookings, grid: HalfDays, last_line: int) -> tuple[list[Bar], int]:
              booking_id, reference, status, source, label,
              grid.text(start_s), grid.text(end_s), before / 1440, after / 1440)
         )  # fmt: skip
-    return bars, max(lanes)
+    return tuple(bars), max(lanes)
 
 
 def _assign_lanes(spans: list[tuple[int, int]]) -> tuple[list[int], list[bool]]:
@@ -322,7 +323,7 @@ def _assign_lanes(spans: list[tuple[int, int]]) -> tuple[list[int], list[bool]]:
 
 def _slot_marks(
     slots, grid: HalfDays, last_line: int, now_s: int, first_lane: int
-) -> tuple[list[SlotMark], int]:
+) -> tuple[tuple[SlotMark, ...], int]:
     """The marks of a rental's slots (rows of SLOT_FIELDS ordered by start) that meet the
     window, and how many lanes from `first_lane` on they take: slots sharing a half-day
     sit one above the other (no conflict: hourly slots of one morning do not overlap).
@@ -346,7 +347,7 @@ def _slot_marks(
         marks.append(
             (start_line, end_line, lane, slot_id, status, capacity, booked, hours, locked_until)
         )
-    return marks, len(lane_ends)
+    return tuple(marks), len(lane_ends)
 
 
 BUFFER = '<span class="buffer buffer-{}" style="--f: {:.4f}"></span>'
