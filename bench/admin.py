@@ -13,6 +13,7 @@ superuser (every account) and as a manager (one account). After two warm-up requ
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 from bench.common import log, setup_django, summary_ms, write_result
@@ -167,6 +168,7 @@ def board_benchmark(repeat: int) -> dict:
     from slots.models import Slot
 
     account_id = ensure_board_data()
+    load_before = os.getloadavg()
     client = Client()
     client.force_login(User.objects.get(username=BOARD_MANAGER))
     pages = {
@@ -202,6 +204,7 @@ def board_benchmark(repeat: int) -> dict:
     for name in pages:
         figures[name].update(summary_ms(timings[name]))
         log(f"  {name}: {figures[name]}")
+    log(f"  load average {load_before} -> {os.getloadavg()}")
     board = figures["board_1000_rentals_30_days"]
     baseline = figures["baseline_rentals_changelist"]
     return {
@@ -210,6 +213,11 @@ def board_benchmark(repeat: int) -> dict:
         "bookings_of_account": Booking.objects.filter(account_id=account_id).count(),
         "slots_of_account": Slot.objects.filter(account_id=account_id).count(),
         "repeat": repeat,
+        # 1-, 5- and 15-minute load averages at the start and the end: the machine is shared
+        "load_average": [
+            [round(x, 2) for x in load_before],
+            [round(x, 2) for x in os.getloadavg()],
+        ],
         "pages": figures,
         "target_ms": BOARD_TARGET_MS,
         "met": board["p50_ms"] < BOARD_TARGET_MS,

@@ -7,20 +7,22 @@ and both show. Slots (bookings/admin_slots.py) are outlined bars in lanes below 
 stays, each with booked/capacity; the bookings of a slot are counted there, not drawn
 as stays. A page costs three queries whatever its size: the page of rentals, then all
 their bookings in the window, then all their slots with their counts (bench/admin.py
-times 1,000 rentals × 30 days).
+times 1,000 rentals × 30 days). Times are read as epoch seconds and placed with one
+bisect each (bookings/admin_halfdays.py): at that size datetimes cost more than the rest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape  # Django's escape() without its lazy-string wrapper, 10,000 times
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Left
 from django.http import HttpRequest
@@ -31,7 +33,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from accounts.admin_scoping import scope_to_user
 from bookings.admin_extensions import BoardAlert, board_alert_providers
-from bookings.admin_slots import SlotBar, assign_slot_lanes, slot_bar, slot_bookings_url
+from bookings.admin_halfdays import Epoch, HalfDays, epoch
+from bookings.admin_slots import STATUS_CLASSES, STATUS_TITLES, slot_bookings_url
 from bookings.models import Booking, reference_for
 from rentals.models import Rental
 from slots.selectors import slots_in_window
@@ -50,41 +53,44 @@ BAR_FIELDS = [
     "rental_id",
     "client__fullname",
     "status",
-    "start_at",
-    "end_at",
+    "start_s",  # start_at and end_at in epoch seconds
+    "end_s",
     "note",  # the first characters of `notes` (annotated), the reason of an Unavailable
     "source",
     "buffer_before",
     "buffer_after",
 ]
+# What a slot shows: a row of slots_in_window with its times in epoch seconds.
+SLOT_FIELDS = ("id", "rental_id", "start_s", "end_s", "capacity", "status", "lock_s", "booked")
+# 🔒 as an entity: one character beyond U+FFFF makes the whole page's str 4 bytes a character.
+LOCK = "&#x1F512;"
 
 
-@dataclass
-class Bar:
-    booking_id: int
-    reference: str
-    source: str
-    status: str
-    start_line: int  # CSS grid lines of the half-day columns, 1-based
-    end_line: int
-    continues_before: bool
-    continues_after: bool
-    check_in: dt.datetime  # local to the rental
-    check_out: dt.datetime
-    label: str
-    buffer_before: float = 0.0  # in days, for the hatched bands
-    buffer_after: float = 0.0
-    lane: int = 1
-    conflict: bool = False
+# A stay as the board draws it: its grid lines (1-based half-day columns, clipped to the
+# window), lane, whether it continues before / after the window, whether it is in
+# conflict, then booking id, reference, status, source, label, local check-in and
+# check-out (`YYYY-MM-DD HH:MM`) and its buffers (preparation time) in days. A plain
+# tuple, as the slots' below: see SlotMark.
+Bar = tuple[int, int, int, bool, bool, bool, int, str, str, str, str, str, str, float, float]
+
+
+# A slot as the board draws it (the calendar's is admin_slots.SlotBar): its grid lines
+# (unclipped: before 1 or after the last line it continues past the window), lane, id,
+# status, capacity, active bookings, local hours (`2026-12-06 09:00 → 11:00`) and, when
+# locked now, until when. A plain tuple: a page holds 12,000 slots and 5,000 stays, and
+# the garbage collector stops tracking tuples of plain values, where as many objects
+# made most requests run a full collection over the whole process (~100 ms).
+SlotMark = tuple[int, int, int, int, str, int, int, str, str]
 
 
 @dataclass
 class Row:
+    # Tuples, not lists: a tuple of plain tuples leaves the garbage collector's books too.
     rental: Rental
     today: dt.date
-    bars: list[Bar] = field(default_factory=list)
-    slots: list[SlotBar] = field(default_factory=list)
-    alerts: list[tuple[BoardAlert, int, int]] = field(default_factory=list)  # and grid lines
+    bars: tuple[Bar, ...] = ()
+    slots: tuple[SlotMark, ...] = ()
+    alerts: tuple[tuple[BoardAlert, int, int], ...] = ()  # and grid lines
     lanes: int = 1
 
 
@@ -191,16 +197,22 @@ def planning_board(
             )
             .overlapping(utc_start, utc_end)
             .blocking(now)
-            .annotate(note=Left("notes", 120))
+            .annotate(note=Left("notes", 120), start_s=Epoch("start_at"), end_s=Epoch("end_at"))
             .order_by("rental_id", "start_at", "id")
-            .values_list(*BAR_FIELDS, named=True)
+            .values_list(*BAR_FIELDS)  # plain tuples, as SlotMark
         )
         for booking in bookings:
-            by_rental[booking.rental_id].append(booking)
-        for slot in slots_in_window(
-            rentals=page_rentals, start_at=utc_start, end_at=utc_end, now=now
-        ):
-            slots_by_rental[slot.rental_id].append(slot)
+            by_rental[booking[1]].append(booking)
+        slots = (
+            slots_in_window(rentals=page_rentals, start_at=utc_start, end_at=utc_end, now=now)
+            .annotate(start_s=Epoch("start_at"), end_s=Epoch("end_at"), lock_s=Epoch("lock_until"))
+            .values_list(*SLOT_FIELDS)
+        )
+        sql, params = slots.query.sql_with_params()
+        with connection.cursor() as cursor:  # not values_list: it would int() every count
+            cursor.execute(sql, params)
+            for slot in cursor.fetchall():
+                slots_by_rental[slot[1]].append(slot)
 
     alerts: dict[int, list[BoardAlert]] = defaultdict(list)
     for provider in board_alert_providers:
@@ -208,28 +220,28 @@ def planning_board(
             alerts[alert.rental_id].append(alert)
 
     rows = []
+    grids: dict[str, HalfDays] = {}
+    now_s = epoch(now)
+    last_line = 2 * window + 1
     for rental in page_rentals:
         tz = rental.tzinfo
+        grid = grids.get(rental.timezone) or grids.setdefault(
+            rental.timezone, HalfDays(tz, first, window)
+        )
         row = Row(rental=rental, today=now.astimezone(tz).date())
-        last_line = 2 * window + 1
-        row.alerts = [
+        row.alerts = tuple(
             (
                 alert,
                 max(1, 2 * (alert.first_day - first).days + 2),
                 min(last_line, 2 * (alert.after_last_day - first).days + 2),
             )
-            for alert in alerts.get(rental.pk, [])
-        ]
-        for booking in by_rental.get(rental.pk, []):
-            bar = _bar(booking, tz, first, after)
-            if bar is not None:
-                row.bars.append(bar)
-        for slot in slots_by_rental.get(rental.pk, []):
-            drawn = slot_bar(slot, tz, first, last_line, now)
-            if drawn is not None:
-                row.slots.append(drawn)
-        stay_lanes = _assign_lanes(row.bars) if row.bars else 0
-        row.lanes = max(1, stay_lanes + assign_slot_lanes(row.slots, stay_lanes + 1))
+            for alert in alerts.get(rental.pk, ())
+        )
+        row.bars, stay_lanes = _bars(by_rental.get(rental.pk, ()), grid, last_line)
+        row.slots, slot_lanes = _slot_marks(
+            slots_by_rental.get(rental.pk, ()), grid, last_line, now_s, stay_lanes + 1
+        )
+        row.lanes = max(1, stay_lanes + slot_lanes)
         rows.append(row)
     return Board(
         start=first,
@@ -243,67 +255,99 @@ def planning_board(
     )
 
 
-def _bar(booking, tz: ZoneInfo, first: dt.date, after: dt.date) -> Bar | None:
-    """`booking` is a row of BAR_FIELDS of a blocking booking (so its stored status is
-    its effective one: `blocking(now)` leaves out expired holds)."""
-    check_in, check_out = booking.start_at.astimezone(tz), booking.end_at.astimezone(tz)
-    in_day, out_day = check_in.date(), check_out.date()
-    if out_day == in_day:  # a stay within one day (a room by the hour) fills that day
-        start_line = 2 * (in_day - first).days + 1
-        end_line = start_line + 2
-    else:
-        start_line = 2 * (in_day - first).days + 2
-        end_line = 2 * (out_day - first).days + 2
-    last_line = 2 * (after - first).days + 1
-    if end_line <= 1 or start_line >= last_line:
-        return None
-    reference = reference_for(booking.id)
-    if booking.status == Booking.Status.UNAVAILABLE:
-        label = booking.note.strip().split("\n")[0][:80]
-        label = label or (f"Blocked by {booking.source}" if booking.source else "Unavailable")
-    else:
-        label = booking.client__fullname or reference
-    return Bar(
-        booking_id=booking.id,
-        reference=reference,
-        source=booking.source,
-        status=booking.status,
-        start_line=max(start_line, 1),
-        end_line=min(end_line, last_line),
-        continues_before=start_line < 1,
-        continues_after=end_line > last_line,
-        check_in=check_in,
-        check_out=check_out,
-        label=label,
-        buffer_before=booking.buffer_before / 1440,
-        buffer_after=booking.buffer_after / 1440,
-    )
+def _bars(bookings, grid: HalfDays, last_line: int) -> tuple[tuple[Bar, ...], int]:
+    """The bars of a rental's blocking bookings (rows of BAR_FIELDS by check-in: their
+    stored status is their effective one, as `blocking(now)` leaves out expired holds)
+    that meet the window, and how many lanes they take; `last_line` is the line after
+    the window's last half-day."""
+    placed = []
+    for booking in bookings:
+        in_day, out_day = grid.day(booking[4]), grid.day(booking[5])
+        if out_day == in_day:  # a stay within one day (a room by the hour) fills that day
+            start_line = 2 * in_day + 1
+            end_line = start_line + 2
+        else:
+            start_line = 2 * in_day + 2
+            end_line = 2 * out_day + 2
+        if end_line > 1 and start_line < last_line:
+            placed.append((start_line, end_line, booking))
+    if not placed:
+        return (), 0
+    spans = [(max(start_line, 1), min(end_line, last_line)) for start_line, end_line, _ in placed]
+    lanes, conflicts = _assign_lanes(spans)
+    bars: list[Bar] = []
+    for (start_line, end_line, booking), (start, end), lane, conflict in zip(
+        placed, spans, lanes, conflicts, strict=True
+    ):
+        booking_id, _, client, status, start_s, end_s, note, source, before, after = booking
+        reference = reference_for(booking_id)
+        if status == Booking.Status.UNAVAILABLE:
+            label = note.strip().split("\n")[0][:80]
+            label = label or (f"Blocked by {source}" if source else "Unavailable")
+        else:
+            label = client or reference
+        bars.append(
+            (start, end, lane, start_line < 1, end_line > last_line, conflict,
+             booking_id, reference, status, source, label,
+             grid.text(start_s), grid.text(end_s), before / 1440, after / 1440)
+        )  # fmt: skip
+    return tuple(bars), max(lanes)
 
 
-def _assign_lanes(bars: list[Bar]) -> int:
-    """Bars that would overlap go to a lane below and are flagged: on one rental that is
-    a conflict the manager must see (the rules forbid it for blocking stays)."""
+def _assign_lanes(spans: list[tuple[int, int]]) -> tuple[list[int], list[bool]]:
+    """The lane of each bar (its start and end lines, by check-in) and whether it is in
+    conflict: bars that would overlap go to a lane below and are flagged, as on one
+    rental that is a conflict the manager must see (the rules forbid it for blocking
+    stays)."""
+    lanes: list[int] = []
     lane_ends: list[int] = []
-    for bar in bars:  # ordered by check-in
-        for index, end in enumerate(lane_ends):
-            if bar.start_line >= end:
-                lane_ends[index] = bar.end_line
-                bar.lane = index + 1
+    for start, end in spans:
+        for index, lane_end in enumerate(lane_ends):
+            if start >= lane_end:
+                lane_ends[index] = end
+                lanes.append(index + 1)
                 break
         else:
-            lane_ends.append(bar.end_line)
-            bar.lane = len(lane_ends)
-        if bar.lane > 1:
-            bar.conflict = True
-    if len(lane_ends) < 2:
-        return 1
-    for bar in bars:  # the bar a later one collided with is in conflict too
-        if bar.lane == 1 and any(
-            other.lane > 1 and other.start_line < bar.end_line and bar.start_line < other.end_line
-            for other in bars
-        ):
-            bar.conflict = True
-    return max(len(lane_ends), 1)
+            lane_ends.append(end)
+            lanes.append(len(lane_ends))
+    conflicts = [lane > 1 for lane in lanes]
+    if len(lane_ends) > 1:
+        for index, (start, end) in enumerate(spans):  # what a later bar collided with
+            if lanes[index] == 1 and any(
+                other_lane > 1 and other_start < end and start < other_end
+                for (other_start, other_end), other_lane in zip(spans, lanes, strict=True)
+            ):
+                conflicts[index] = True
+    return lanes, conflicts
+
+
+def _slot_marks(
+    slots, grid: HalfDays, last_line: int, now_s: int, first_lane: int
+) -> tuple[tuple[SlotMark, ...], int]:
+    """The marks of a rental's slots (rows of SLOT_FIELDS ordered by start) that meet the
+    window, and how many lanes from `first_lane` on they take: slots sharing a half-day
+    sit one above the other (no conflict: hourly slots of one morning do not overlap).
+    A slot covers the half-days its hours touch (admin_slots.slot_lines)."""
+    marks: list[SlotMark] = []
+    lane_ends: list[int] = []
+    place = grid.place
+    for slot_id, _, start, end, capacity, status, lock, booked in slots:
+        start_line, end_line, hours = place(start, end)
+        if end_line <= 1 or start_line >= last_line:
+            continue
+        for index, lane_end in enumerate(lane_ends):
+            if start_line >= lane_end:
+                lane_ends[index] = end_line
+                lane = first_lane + index
+                break
+        else:
+            lane = first_lane + len(lane_ends)
+            lane_ends.append(end_line)
+        locked_until = grid.text(lock) if lock is not None and lock > now_s else ""
+        marks.append(
+            (start_line, end_line, lane, slot_id, status, capacity, booked, hours, locked_until)
+        )
+    return tuple(marks), len(lane_ends)
 
 
 BUFFER = '<span class="buffer buffer-{}" style="--f: {:.4f}"></span>'
@@ -316,7 +360,9 @@ def render_rows(board: Board) -> SafeString:
     booking_url = reverse("admin:bookings_booking_change", args=[0]).replace("/0/", "/{}/")
     rental_url = reverse("admin:rentals_rental_change", args=[0]).replace("/0/", "/{}/")
     calendar_url = reverse("admin:rentals_rental_calendar", args=[0]).replace("/0/", "/{}/")
-    slot_url = slot_bookings_url(0).replace("=0&", "={}&")
+    slot_url_head, slot_url_tail = escape(slot_bookings_url(0)).split("slot__id__exact=0", 1)
+    slot_url_head += "slot__id__exact="
+    last_line = board.half_days + 1
     out: list[str] = []
     add = out.append
     for row in board.rows:
@@ -332,52 +378,68 @@ def render_rows(board: Board) -> SafeString:
             f'<div class="board-track" data-rental="{rid}" data-timezone="{zone}" '
             f'style="grid-template-rows: repeat({row.lanes}, 1.75em)">'
         )
-        for bar in row.bars:
-            classes = f"board-bar status-{bar.status}"
-            if bar.continues_before:
+        for (
+            start, end, lane, continues_before, continues_after, conflict,
+            booking_id, reference, status, source, label, check_in, check_out, before, after,
+        ) in row.bars:  # fmt: skip
+            classes = f"board-bar status-{status}"
+            if continues_before:
                 classes += " continues-before"
-            if bar.continues_after:
+            if continues_after:
                 classes += " continues-after"
-            if bar.conflict:
+            if conflict:
                 classes += " conflict"
-            source = escape(bar.source) if bar.source else ""
+            source = escape(source) if source else ""
             if source:
                 classes += " from-source"
-            label = escape(bar.label)
-            check_in = bar.check_in.isoformat(" ", "minutes")[:16]
-            check_out = bar.check_out.isoformat(" ", "minutes")[:16]
+            label = escape(label)
             title = (
-                f"{bar.reference} · {bar.status.capitalize()}"
+                f"{reference} · {status.capitalize()}"
                 + (f" · from {source}" if source else "")
                 + f" · {check_in} → {check_out} ({zone})"
                 + (f" · {label}" if label else "")
-                + (" · CONFLICT" if bar.conflict else "")
+                + (" · CONFLICT" if conflict else "")
             )
             add(
-                f'<a class="{classes}" style="grid-column: {bar.start_line} / {bar.end_line}; '
-                f'grid-row: {bar.lane}" href="{booking_url.format(bar.booking_id)}" '
-                f'data-reference="{bar.reference}" data-status="{bar.status}" '
+                f'<a class="{classes}" style="grid-column: {start} / {end}; '
+                f'grid-row: {lane}" href="{booking_url.format(booking_id)}" '
+                f'data-reference="{reference}" data-status="{status}" '
                 f'data-check-in="{check_in[:10]}" data-check-out="{check_out[:10]}"'
                 + (f' data-source="{source}"' if source else "")
                 + f' title="{title}">'
             )
-            if bar.buffer_before:
-                add(BUFFER.format("before", bar.buffer_before))
+            if before:
+                add(BUFFER.format("before", before))
             add('<span class="bar-label">')
             if source:
                 add(f'<span class="bar-source">⇣ {source}</span> ')
             add(f"{label}</span>")
-            if bar.buffer_after:
-                add(BUFFER.format("after", bar.buffer_after))
+            if after:
+                add(BUFFER.format("after", after))
             add("</a>")
-        for slot in row.slots:
+        for start, end, lane, slot_id, status, capacity, booked, hours, locked in row.slots:
+            # the page's most numerous element: one tag, its count as its text
+            classes = STATUS_CLASSES.get(status, "slot-unknown")
+            count = f"{booked}/{capacity}"
+            if booked >= capacity:
+                classes += " full"
+                title = f"Slot {hours} · {count} booked (full){STATUS_TITLES.get(status, '')}"
+            else:
+                title = f"Slot {hours} · {count} booked{STATUS_TITLES.get(status, '')}"
+            if locked:
+                classes += " locked"
+                title += f" · locked until {locked}"
+                count += f" {LOCK}"
+            if start < 1:
+                classes += " continues-before"
+                start = 1
+            if end > last_line:
+                classes += " continues-after"
+                end = last_line
             add(
-                f'<a class="board-slot {slot.state_classes}" '
-                f'style="grid-column: {slot.start_line} / {slot.end_line}; grid-row: {slot.lane}" '
-                f'href="{slot_url.format(slot.slot_id)}" '
-                f'data-slot="{slot.slot_id}" data-booked="{slot.booked}" '
-                f'data-capacity="{slot.capacity}" title="{slot.title} ({zone})">'
-                f'<span class="bar-label">{slot.label}</span></a>'
+                f'<a class="board-slot {classes}" style="grid-column: {start} / {end}; '
+                f'grid-row: {lane}" href="{slot_url_head}{slot_id}{slot_url_tail}" '
+                f'data-slot="{slot_id}" title="{title} ({zone})">{count}</a>'
             )
         for alert, start_line, end_line in row.alerts:
             add(

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bookings import admin_extensions
-from bookings.admin_board import Bar, _assign_lanes, board_today
+from bookings.admin_board import _assign_lanes, board_today
 from bookings.admin_extensions import BoardAlert
 from bookings.models import Booking
 from rentals.models import Rental
@@ -101,20 +101,10 @@ def test_canceled_bookings_and_expired_holds_are_not_drawn(manager_client, renta
 def test_overlapping_bars_are_flagged_as_a_conflict():
     """The rules (and PostgreSQL's exclusion constraint) forbid it for blocking stays; if
     ever two overlap, the board must show it, not hide one under the other."""
-
-    def bar(start_line: int, end_line: int) -> Bar:
-        return Bar(
-            booking_id=start_line, reference="", source="", status="booked",
-            start_line=start_line, end_line=end_line, continues_before=False,
-            continues_after=False, check_in=None, check_out=None, label="",  # type: ignore[arg-type]
-        )  # fmt: skip
-
-    bars = [bar(2, 10), bar(6, 14), bar(14, 18)]
-    assert _assign_lanes(bars) == 2
-    assert [(b.lane, b.conflict) for b in bars] == [(1, True), (2, True), (1, False)]
-    changeover = [bar(2, 10), bar(10, 14)]  # sharing a day is not a conflict
-    assert _assign_lanes(changeover) == 1
-    assert not any(b.conflict for b in changeover)
+    lanes, conflicts = _assign_lanes([(2, 10), (6, 14), (14, 18)])
+    assert list(zip(lanes, conflicts, strict=True)) == [(1, True), (2, True), (1, False)]
+    lanes, conflicts = _assign_lanes([(2, 10), (10, 14)])  # sharing a day is no conflict
+    assert lanes == [1, 1] and not any(conflicts)
 
 
 def test_another_accounts_rentals_never_show(

@@ -140,6 +140,13 @@ def test_a_slot_is_an_outlined_bar_with_its_count_below_the_stays(
     taken = services.booking_create(
         rental=chalet, booking_input=BookingInput(status="booked"), actor=actor, slot_id=slot.pk
     )
+    afternoon = begin + dt.timedelta(hours=6)
+    full = slot_create(
+        rental=chalet, start_at=afternoon, end_at=afternoon + dt.timedelta(hours=1), actor=actor
+    )
+    services.booking_create(
+        rental=chalet, booking_input=BookingInput(status="booked"), actor=actor, slot_id=full.pk
+    )
     at_width(browser)
     sign_in(browser, live_server, desk_day["manager"])
     start = desk_day["today"] - dt.timedelta(days=4)
@@ -149,9 +156,8 @@ def test_a_slot_is_an_outlined_bar_with_its_count_below_the_stays(
         ec.visibility_of_element_located((By.CSS_SELECTOR, f'a.board-slot[data-slot="{slot.pk}"]')),
     )
     assert bar.text == "1/2"
-    label = bar.find_element(By.CSS_SELECTOR, ".bar-label")  # whole, on a half-day's width
-    assert browser.execute_script(
-        "return arguments[0].scrollWidth <= arguments[0].clientWidth", label
+    assert browser.execute_script(  # whole, on a half-day's width
+        "return arguments[0].scrollWidth <= arguments[0].clientWidth", bar
     )
     cell = browser.find_element(By.CSS_SELECTOR, f'.board-day[data-date="{day}"]')
     left, half = cell.location["x"], cell.size["width"] / 2
@@ -170,6 +176,11 @@ def test_a_slot_is_an_outlined_bar_with_its_count_below_the_stays(
     assert bar.value_of_css_property("background-color") != hold.value_of_css_property(
         "background-color"
     )
+    # a full one is solid, in the afternoon half beside it
+    on_board = browser.find_element(By.CSS_SELECTOR, f'a.board-slot[data-slot="{full.pk}"]')
+    assert on_board.text == "1/1"
+    assert on_board.value_of_css_property("border-top-style") == "solid"
+    assert left + half - 2 <= on_board.location["x"] < left + 2 * half
     full_page(browser, screenshot, "board-slots-1280")
 
     bar.click()
