@@ -53,6 +53,11 @@ from bench.fixtures import token_for
 from bench.server import DEFAULT_SERVER, HOST, PORT, SERVERS, gunicorn
 
 SOURCE = "bench-contention"
+# Issue #17's target is twice the ratio of the commit it started from (48d503a), measured
+# against this floor: at 1M bookings, --requests 20, 3 pairs, run ABBA with main on
+# 2026-12-06 09:55-09:58 UTC (gunicorn sync 4 workers, as that commit deployed): 0.049 and
+# 0.054 (docs/performance.md, "Create under contention").
+START_RATIO = 0.0515
 WINDOW_DAYS = 120
 
 OVERLAPS_SQL = """
@@ -443,7 +448,7 @@ def main(argv: list[str] | None = None) -> dict:
         "ratio_api_over_raw_with_events_requests_per_s": spreads["raw_insert_events"]["median"],
         "ratio_spreads": spreads,
         "targets": {
-            "at_least_quarter_of_raw": spread["median"] >= 0.25,
+            "at_least_twice_the_start_ratio": spread["median"] >= 2 * START_RATIO,
             "zero_5xx": api["server_errors"] == 0 and not api["other"],
             "zero_overlaps": all(medians[name]["overlaps_after"] == 0 for name in contenders),
         },

@@ -197,7 +197,9 @@ def main(argv: list[str] | None = None) -> None:
             "search_at_least_0_6_of_baseline": search["targets"][
                 "at_least_0_6_of_baseline_one_worker"
             ],
-            "create_at_least_quarter_of_raw": contention["targets"]["at_least_quarter_of_raw"],
+            "create_at_least_twice_the_start_ratio": contention["targets"][
+                "at_least_twice_the_start_ratio"
+            ],
             "create_zero_5xx": contention["targets"]["zero_5xx"],
             "create_zero_overlaps": contention["targets"]["zero_overlaps"],
             **{f"series_{name}": met for name, met in series["targets"].items()},
