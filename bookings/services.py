@@ -1548,11 +1548,11 @@ def tentative_bookings_expire(
                 where, params = f"account_id = %s AND {where}", [account_id, *params]
             canceled = set(_cancel_expired(where, params, now=batch_now))
             by_account: dict[int, list[tuple[int, int]]] = {}
-            for row_id, account_id, rental_id in rows:
+            for row_id, row_account_id, rental_id in rows:
                 if row_id in canceled:
-                    by_account.setdefault(account_id, []).append((row_id, rental_id))
-            for account_id, released in by_account.items():
-                _record_expired(account_id, released, batch_now)
+                    by_account.setdefault(row_account_id, []).append((row_id, rental_id))
+            for row_account_id, released in by_account.items():
+                _record_expired(row_account_id, released, batch_now)
             total += len(canceled)
         if len(rows) < batch_size:
             break

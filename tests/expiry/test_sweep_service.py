@@ -118,3 +118,23 @@ def test_a_sweep_of_one_account_cancels_only_that_accounts_holds(
     assert Booking.objects.get(pk=mine.pk).status == Booking.Status.TENTATIVE
     assert tentative_bookings_expire() == 1
     assert Booking.objects.get(pk=mine.pk).status == Booking.Status.CANCELED
+
+
+@pytest.mark.django_db
+def test_every_batch_of_a_sweep_over_all_accounts_takes_every_account(
+    make_booking, make_rental, other_account
+):
+    """Batches after the first still look at every account (a batch's rows once leaked
+    their account into the next batch's filter)."""
+    theirs = make_rental(other_account)
+    # mine, theirs, mine: the second batch holds only one of mine, after a batch that
+    # ended on theirs
+    holds = [make_booking(expires_in=-HOUR, on=theirs if n % 2 else None) for n in range(3)]
+    assert tentative_bookings_expire(batch_size=2) == 3
+    assert {b.status for b in Booking.objects.filter(pk__in=[h.pk for h in holds])} == {
+        Booking.Status.CANCELED
+    }
+    mine = [make_booking(expires_in=-HOUR) for _ in range(3)]
+    make_booking(expires_in=-HOUR, on=theirs)
+    assert tentative_bookings_expire(batch_size=1, account_id=mine[0].account_id) == 3
+    assert Booking.objects.filter(status=Booking.Status.TENTATIVE).count() == 1
