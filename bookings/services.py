@@ -1386,7 +1386,7 @@ def _booking_row_delete(booking: Booking) -> None:
                 raise ValidationFailed({"booking": [f"{reason}; cancel it instead"]})
         else:
             dependants.append(rows)
-    for rows in dependants:
+    for rows in reversed(dependants):  # taxes before the fees they may point at
         rows.delete()
     with connection.cursor() as cursor:
         cursor.execute(

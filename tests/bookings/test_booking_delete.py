@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from bookings import services
-from bookings.models import Booking, BookingComment, BookingFee
+from bookings.models import Booking, BookingComment, BookingFee, BookingTax
 from calendars.models import CalendarFeed, FeedEntry
 from core.errors import ValidationFailed
 from events.models import Event
@@ -26,10 +26,19 @@ def test_deleting_takes_the_fees_and_comments_and_logs_the_event(rental):
         bookings_fees=[{"name": "Cleaning", "price": "40"}],
         comments=[{"content": "late arrival"}],
     )
-    assert BookingFee.objects.filter(booking=booking).exists()
+    fee = BookingFee.objects.get(booking=booking)
+    BookingTax.objects.create(  # a tax on the fee: it goes before the fee it points at
+        account_id=booking.account_id,
+        booking=booking,
+        taxable_type=BookingTax.TaxableType.BOOKINGS_FEE,
+        bookings_fee=fee,
+        name="VAT",
+        amount="4.00",
+    )
     services.booking_delete(booking=booking, actor=TEST_ACTOR)
     assert not Booking.objects.filter(pk=booking.pk).exists()
     assert not BookingFee.objects.filter(booking_id=booking.pk).exists()
+    assert not BookingTax.objects.filter(booking_id=booking.pk).exists()
     assert not BookingComment.objects.filter(booking_id=booking.pk).exists()
     assert Event.objects.filter(resource_id=booking.pk, event="booking_destroyed").count() == 1
 
