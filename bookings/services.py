@@ -69,7 +69,13 @@ from core.errors import DomainError, NotFound, ValidationFailed
 from core.metadata import metadata_merge
 from core.timefmt import utc_text
 from events.actors import Actor
-from events.services import EventSpec, changes_between, event_record, events_record
+from events.services import (
+    EventSpec,
+    changes_between,
+    event_record,
+    events_record,
+    events_record_by_account,
+)
 from rentals.models import Rental, RentalsFee, Tax
 from slots import selectors as slot_selectors
 from slots import services as slot_services
@@ -316,7 +322,7 @@ def _release_holds(rental: Rental, booking_ids: Sequence[int], now: dt.datetime)
         now=now,
     )
     if ids:
-        _record_expired(rental.account_id, [(b, rental.pk) for b in ids], now)
+        _record_expired({rental.account_id: [(b, rental.pk) for b in ids]}, now)
 
 
 def _cancel_expired(where: str, params: list[Any], *, now: dt.datetime) -> list[int]:
@@ -333,20 +339,26 @@ def _cancel_expired(where: str, params: list[Any], *, now: dt.datetime) -> list[
         return [row[0] for row in cursor.fetchall()]
 
 
-def _record_expired(account_id: int, released: list[tuple[int, int]], now: dt.datetime) -> None:
-    """One `booking_destroyed` per released hold (booking id, rental id) and one
-    `availability_updated` per rental whose nights it freed, in one INSERT."""
-    specs = [
-        EventSpec(
-            "booking_destroyed",
-            "booking",
-            booking_id,
-            {"status": ["tentative", "canceled"], "cancelation_reason": ["", "tentative_expired"]},
-        )
-        for booking_id, _ in released
-    ]
-    specs += [_availability(rental_id) for rental_id in sorted({r for _, r in released})]
-    events_record(account_id=account_id, actor=EXPIRY_ACTOR, occurred_at=now, specs=specs)
+def _record_expired(
+    released_by_account: Mapping[int, list[tuple[int, int]]], now: dt.datetime
+) -> None:
+    """One `booking_destroyed` per released hold (booking id, rental id, by account) and
+    one `availability_updated` per rental whose nights it freed, in one INSERT for all."""
+    destroyed = {
+        "status": ["tentative", "canceled"],
+        "cancelation_reason": ["", "tentative_expired"],
+    }
+    specs_by_account = {
+        account_id: [
+            *(
+                EventSpec("booking_destroyed", "booking", booking_id, destroyed)
+                for booking_id, _ in released
+            ),
+            *(_availability(rental_id) for rental_id in sorted({r for _, r in released})),
+        ]
+        for account_id, released in released_by_account.items()
+    }
+    events_record_by_account(actor=EXPIRY_ACTOR, occurred_at=now, specs_by_account=specs_by_account)
 
 
 # A booking change that can move a rental's free nights (DESIGN §8 availability_updated).
@@ -1551,8 +1563,7 @@ def tentative_bookings_expire(
             for row_id, row_account_id, rental_id in rows:
                 if row_id in canceled:
                     by_account.setdefault(row_account_id, []).append((row_id, rental_id))
-            for row_account_id, released in by_account.items():
-                _record_expired(row_account_id, released, batch_now)
+            _record_expired(by_account, batch_now)
             total += len(canceled)
         if len(rows) < batch_size:
             break

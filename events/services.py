@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -83,8 +84,22 @@ def events_record(
     occurred_at: dt.datetime,
     specs: Iterable[EventSpec],
 ) -> int:
-    """Write several events of one change (a sweep, a series) in one INSERT; how many."""
+    """Write several events of one change (a series, a payment) in one INSERT; how many."""
+    return events_record_by_account(
+        actor=actor, occurred_at=occurred_at, specs_by_account={account_id: specs}
+    )
+
+
+def events_record_by_account(
+    *,
+    actor: Actor,
+    occurred_at: dt.datetime,
+    specs_by_account: Mapping[int, Iterable[EventSpec]],
+) -> int:
+    """Write the events of one change that spans accounts (a sweep's batch) in one INSERT;
+    how many. Each account's `events_recorded` follows, as for `events_record`."""
     txid = _CurrentTxid()
+    actor_json = actor.as_json()
     rows = [
         Event(
             account_id=account_id,
@@ -92,15 +107,18 @@ def events_record(
             resource_type=spec.resource_type,
             resource_id=spec.resource_id,
             occurred_at=occurred_at,
-            actor=actor.as_json(),
+            actor=actor_json,
             changes=dict(spec.changes or {}),
             txid=txid,
         )
+        for account_id, specs in specs_by_account.items()
         for spec in specs
     ]
     if rows:
         Event.objects.bulk_create(rows)
-        events_recorded.send(sender=Event, account_id=account_id, count=len(rows))
+        counts = Counter(row.account_id for row in rows)
+        for account_id, count in counts.items():
+            events_recorded.send(sender=Event, account_id=account_id, count=count)
     return len(rows)
 
 
