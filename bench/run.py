@@ -1,6 +1,7 @@
 """Run every benchmark end to end: `make bench` (small) or `make bench-full` (1M bookings).
 
     python -m bench.run --size small|full
+    python -m bench.run --size full --only search contention   # rerun some, keep the rest
 
 Creates and migrates the bench database if needed, generates the data, then runs the
 plans, sweep, search, contention, series, admin, webhooks, calendars, slots and
@@ -21,6 +22,18 @@ from urllib.parse import urlsplit
 
 from bench.common import PYTHON, RESULTS, ROOT, bench_env, log, write_result
 
+STEPS = (
+    "plans",
+    "sweep",
+    "search",
+    "contention",
+    "series",
+    "admin",
+    "webhooks",
+    "calendars",
+    "slots",
+    "scaleout",
+)
 SIZES = {
     "small": {
         "bookings": 50_000,
@@ -94,6 +107,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--skip-generate", action="store_true", help="reuse the loaded data")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=STEPS,
+        help="rerun these benchmarks on the loaded data; the others' results are kept",
+    )
     args = parser.parse_args(argv)
     size = SIZES[args.size]
     suffix = size["suffix"]
@@ -102,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     env = bench_env()
     _ensure_database(env)
     durations = {"migrate": _step(env, "manage.py", "migrate", "--noinput", "-v0")}
-    if not args.skip_generate:
+    if not (args.skip_generate or args.only):
         durations["generate"] = _step(
             env,
             "-m",
@@ -112,69 +131,23 @@ def main(argv: list[str] | None = None) -> None:
             "--rentals",
             str(size["rentals"]),
         )
-    durations["plans"] = _step(env, "-m", "bench.plans", "--result", f"plans{suffix}")
-    durations["sweep"] = _step(
-        env, "-m", "bench.sweep", "--holds", str(size["holds"]), "--result", f"sweep{suffix}"
-    )
-    durations["search"] = _step(
-        env,
-        "-m",
-        "bench.search",
-        "--seconds",
-        str(size["search_seconds"]),
-        "--result",
-        f"search{suffix}",
-    )
-    durations["contention"] = _step(
-        env,
-        "-m",
-        "bench.contention",
-        "--requests",
-        str(size["contention_requests"]),
-        "--result",
-        f"contention{suffix}",
-    )
-    durations["series"] = _step(env, "-m", "bench.series", "--result", f"series{suffix}")
-    durations["admin"] = _step(
-        env,
-        "-m",
-        "bench.admin",
-        "--repeat",
-        str(size["admin_repeat"]),
-        "--result",
-        f"admin{suffix}",
-    )
-    durations["webhooks"] = _step(
-        env,
-        "-m",
-        "bench.webhooks",
-        "--events",
-        str(size["webhook_events"]),
-        "--result",
-        f"webhooks{suffix}",
-    )
-
-    durations["calendars"] = _step(
-        env,
-        "-m",
-        "bench.calendars",
-        "--repeat",
-        str(size["calendar_repeat"]),
-        "--result",
-        f"calendars{suffix}",
-    )
-    durations["slots"] = _step(
-        env,
-        "-m",
-        "bench.slots",
-        "--clients",
-        str(size["slot_clients"]),
-        "--result",
-        f"slots{suffix}",
-    )
-    durations["scaleout"] = _step(
-        env, "-m", "bench.scaleout", *size["scaleout"], "--result", f"scaleout{suffix}"
-    )
+    steps = {
+        "plans": [],
+        "sweep": ["--holds", str(size["holds"])],
+        "search": ["--seconds", str(size["search_seconds"])],
+        "contention": ["--requests", str(size["contention_requests"])],
+        "series": [],
+        "admin": ["--repeat", str(size["admin_repeat"])],
+        "webhooks": ["--events", str(size["webhook_events"])],
+        "calendars": ["--repeat", str(size["calendar_repeat"])],
+        "slots": ["--clients", str(size["slot_clients"])],
+        "scaleout": size["scaleout"],
+    }
+    for name, options in steps.items():
+        if args.only is None or name in args.only:
+            durations[name] = _step(
+                env, "-m", f"bench.{name}", *options, "--result", f"{name}{suffix}"
+            )
 
     plans, sweep, search = (
         _load(f"plans{suffix}"),
@@ -190,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         "size": args.size,
         "bookings": sweep["bookings"],
         "durations_s": durations,
+        "rerun_only": args.only,
         "targets": {
             "plans_no_seq_scan_on_bookings": plans["no_seq_scan_on_bookings"],
             "sweep_within_3x_raw_update": sweep["met"],
