@@ -215,8 +215,10 @@ def main(argv: list[str] | None = None) -> dict:
         # The same work as the service: the cancel and its event rows (DESIGN §8).
         "raw_update_with_events_seconds": best_with_events,
         "ratio_service_over_raw_with_events": round(best_service["seconds"] / best_with_events, 2),
-        "target": "service within 3x of the raw UPDATE",
-        "met": best_service["seconds"] / best_raw <= 3,
+        # Since the event log (DESIGN §8) every canceled hold writes its events in the
+        # batch's transaction; the target is held against the floor that does the same.
+        "target": "service within 3x of the raw UPDATE that also writes the event rows",
+        "met": best_service["seconds"] / best_with_events <= 3,
         "rounds": rounds,
     }
     path = write_result(args.result, result)
