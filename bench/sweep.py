@@ -87,7 +87,7 @@ def _expire(cursor, now) -> None:
         """,
         [now],
     )
-    cursor.execute("VACUUM ANALYZE bookings_booking")
+    cursor.execute("VACUUM ANALYZE bookings_booking, events_event")
 
 
 def _restore(cursor) -> None:
@@ -101,7 +101,7 @@ def _restore(cursor) -> None:
         """
     )
     cursor.execute(f"DROP TABLE {SAVED}")
-    cursor.execute("VACUUM ANALYZE bookings_booking")
+    cursor.execute("VACUUM ANALYZE bookings_booking, events_event")
 
 
 def _run_service(now) -> tuple[float, int, list[float]]:
