@@ -9,6 +9,8 @@ it a couple of index probes. SQLite has no such index type; its searches stay sc
 
 from django.db import migrations
 
+from core.migration_ops import postgresql_only
+
 CREATE = """
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX IF NOT EXISTS client_search_trgm ON bookings_client USING gin (
@@ -19,16 +21,6 @@ CREATE INDEX IF NOT EXISTS client_search_trgm ON bookings_client USING gin (
 DROP = "DROP INDEX IF EXISTS client_search_trgm;"
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [("bookings", "0004_booking_account_start_end_covering_index")]
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgresql_only(CREATE, DROP)]

@@ -10,20 +10,12 @@ embedded size, does not need it.
 
 from django.db import migrations
 
+from core.migration_ops import postgresql_only
+
 CREATE = "CREATE INDEX IF NOT EXISTS booking_length ON bookings_booking ((end_at - start_at));"
 DROP = "DROP INDEX IF EXISTS booking_length;"
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [("bookings", "0011_booking_series_officernd_fields")]
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgresql_only(CREATE, DROP)]

@@ -9,6 +9,8 @@ Same statement, same result; SQLite computes the watermark in Python.
 
 from django.db import migrations
 
+from core.migration_ops import postgresql_only
+
 CREATE = """
 CREATE OR REPLACE FUNCTION sync_watermark() RETURNS timestamptz
 LANGUAGE plpgsql VOLATILE AS $$
@@ -27,16 +29,6 @@ $$;
 DROP = "DROP FUNCTION IF EXISTS sync_watermark();"
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [("events", "0001_initial")]
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgresql_only(CREATE, DROP)]

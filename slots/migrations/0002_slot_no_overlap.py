@@ -4,6 +4,8 @@ which serialises writers instead). Leads with account_id for distribution (DESIG
 
 from django.db import migrations
 
+from core.migration_ops import postgresql_only
+
 CREATE = """
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 ALTER TABLE slots_slot ADD CONSTRAINT slot_no_overlap EXCLUDE USING gist (
@@ -15,16 +17,6 @@ ALTER TABLE slots_slot ADD CONSTRAINT slot_no_overlap EXCLUDE USING gist (
 DROP = "ALTER TABLE slots_slot DROP CONSTRAINT IF EXISTS slot_no_overlap;"
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [("slots", "0001_initial")]
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgresql_only(CREATE, DROP)]
