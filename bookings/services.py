@@ -67,6 +67,7 @@ from core.clock import write_clock
 from core.db import constraint_backstop
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.metadata import metadata_merge
+from core.rowdelete import account_row_delete
 from core.timefmt import utc_text
 from events.actors import Actor
 from events.services import (
@@ -1355,12 +1356,13 @@ def booking_series_cancel(
 
 def booking_delete(*, booking: Booking, actor: Actor, now: dt.datetime | None = None) -> None:
     """Delete a booking for good, with its fees, taxes and comments (Overbooked's DELETE,
-    secret key only). One with payments is history that stays: 422."""
+    secret key only). One with payments or from a calendar feed is history that stays: 422."""
     with transaction.atomic():
         _rental, booking = _lock(booking)
         now = write_clock(now)
         status = booking.status_at(now)
-        _booking_row_delete(booking)
+        # Its fees, taxes and comments go with it, by account (core.rowdelete).
+        account_row_delete(Booking, account_id=booking.account_id, pk=booking.pk, kept=_kept)
         _record_booking_event(
             booking,
             "booking_destroyed",
@@ -1375,36 +1377,9 @@ def booking_delete(*, booking: Booking, actor: Actor, now: dt.datetime | None = 
 _KEPT_BY = {"bookingspayment": "has payments", "feedentry": "comes from a calendar feed"}
 
 
-def _booking_row_delete(booking: Booking) -> None:
-    """Delete a locked booking and its fees, taxes and comments, table by table by account
-    and booking, then the row by account and id (Django's own cascade would look the
-    dependants up by booking id alone, which a sharded database cannot route,
-    docs/scaling.md). A PROTECT dependant (a payment share, a calendar feed's entry) makes
-    it a 422, deleting nothing."""
-    relations: list[Any] = [
-        field
-        for field in Booking._meta.get_fields(include_hidden=True)
-        if field.auto_created and not field.concrete and field.one_to_many
-    ]
-    dependants = []
-    for relation in relations:
-        model = relation.related_model
-        rows = model._default_manager.filter(
-            account_id=booking.account_id, **{relation.field.attname: booking.pk}
-        )
-        if relation.on_delete is models.PROTECT:
-            if rows.exists():
-                reason = _KEPT_BY.get(model._meta.model_name, "has records that refer to it")
-                raise ValidationFailed({"booking": [f"{reason}; cancel it instead"]})
-        else:
-            dependants.append(rows)
-    for rows in reversed(dependants):  # taxes before the fees they may point at
-        rows.delete()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {Booking._meta.db_table} WHERE account_id = %s AND id = %s",  # noqa: S608
-            [booking.account_id, booking.pk],
-        )
+def _kept(model: type[models.Model]) -> ValidationFailed:
+    reason = _KEPT_BY.get(model._meta.model_name or "", "has records that refer to it")
+    return ValidationFailed({"booking": [f"{reason}; cancel it instead"]})
 
 
 def booking_add_fee(

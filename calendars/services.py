@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from calendars.models import CalendarExport, CalendarFeed, FeedEntry
 from core.errors import ValidationFailed
+from core.rowdelete import account_row_delete
 from rentals.models import Rental
 
 # --- export token ----------------------------------------------------------------------
@@ -77,11 +78,5 @@ def calendar_feed_delete(*, feed: CalendarFeed, now: dt.datetime | None = None) 
     with transaction.atomic():
         for entry in entries.select_related("booking"):
             mirror.cancel(booking=entry.booking, now=now)
-        entries.delete()
-        # The feed row by account and id: Django's own delete would look its entries up
-        # again by feed id alone, which a sharded database cannot route (docs/scaling.md).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {CalendarFeed._meta.db_table} WHERE account_id = %s AND id = %s",  # noqa: S608
-                [feed.account_id, feed.pk],
-            )
+        # The entries, then the feed row, by account (core.rowdelete).
+        account_row_delete(CalendarFeed, account_id=feed.account_id, pk=feed.pk)

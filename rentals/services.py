@@ -10,15 +10,13 @@ Each write records its event (DESIGN §8) in its transaction.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import PROTECT, ProtectedError, QuerySet
+from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ValidationFailed
 from core.metadata import metadata_clean, metadata_merge
+from core.rowdelete import account_row_delete
 from events.actors import Actor
 from events.services import EventSpec, changes_between, event_record, events_record
 from rentals.errors import RentalCutoffInvalid, RentalTimezoneInvalid
@@ -116,38 +114,6 @@ def rental_lock(*, account_id: int, rental_id: int) -> Rental:
     return Rental.objects.select_for_update().get(account_id=account_id, pk=rental_id)
 
 
-def rental_row_delete(*, account_id: int, rental_id: int) -> None:
-    """Delete a locked rental and what cascades from it, table by table by account and
-    rental, then the row by account and id (Django's own cascade would look the dependants
-    up by rental id alone, which a sharded database cannot route). Raises ProtectedError,
-    deleting nothing, while a PROTECT dependant (a booking) points at it."""
-    dependants = _dependants(account_id, rental_id)
-    if any(rows.exists() for protected, rows in dependants if protected):
-        raise ProtectedError("the rental has bookings", set())
-    with transaction.atomic():
-        for protected, rows in dependants:
-            if not protected:
-                rows.delete()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {Rental._meta.db_table} WHERE account_id = %s AND id = %s",  # noqa: S608
-                [account_id, rental_id],
-            )
-
-
-def _dependants(account_id: int, rental_id: int) -> list[tuple[bool, QuerySet[Any]]]:
-    """Every table that points at the rental: (is it PROTECT, its rows of this rental)."""
-    found = []
-    for relation in Rental._meta.related_objects:
-        model = relation.related_model
-        assert not isinstance(model, str)  # resolved once the app registry is ready
-        rows = model._default_manager.filter(**{relation.field.attname: rental_id})
-        if any(field.name == "account" for field in model._meta.concrete_fields):
-            rows = rows.filter(account_id=account_id)
-        found.append((relation.on_delete is PROTECT, rows))
-    return found
-
-
 def rental_delete(*, rental: Rental, actor: Actor) -> None:
     """A rental with bookings (even canceled ones: they are history) cannot be deleted.
     Its slots go with it, each with its `slot_destroyed` event.
@@ -166,10 +132,14 @@ def rental_delete(*, rental: Rental, actor: Actor) -> None:
                 "id", flat=True
             )
         )
-        try:
-            rental_row_delete(account_id=account_id, rental_id=rental_id)
-        except ProtectedError:
-            raise ValidationFailed({"": [HAS_BOOKINGS]}) from None
+        # Its slots, fees, exports and feeds go with it; a booking (even canceled: history)
+        # keeps it.
+        account_row_delete(
+            Rental,
+            account_id=account_id,
+            pk=rental_id,
+            kept=lambda _: ValidationFailed({"": [HAS_BOOKINGS]}),
+        )
         events_record(
             account_id=account_id,
             actor=actor,
