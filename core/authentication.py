@@ -136,7 +136,7 @@ def _get_and_count(request: Any, cache: RedisCache, checksum: str) -> Any:
     counter, timeout, _ = ratelimit.window_key(owner, now)
     token_key = cache.make_and_validate_key(_cache_key(checksum))
     counter_key = cache.make_and_validate_key(counter)
-    pipeline = ratelimit.redis_client(cache).pipeline(transaction=True)
+    pipeline = client_cache.get_client(token_key, write=True).pipeline(transaction=True)
     pipeline.get(token_key)
     ratelimit.count_commands(pipeline, counter_key, timeout)
     raw, _, count = pipeline.execute()

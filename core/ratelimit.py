@@ -83,24 +83,13 @@ def count_commands(pipeline: Any, redis_key: str, timeout: int) -> None:
     pipeline.incr(redis_key)
 
 
-def redis_client(backend: RedisCache) -> Any:
-    """The Redis client of Django's cache backend, made once per process: Django builds a
-    new `redis.Redis` object (over the same connection pool) on every `get_client` call,
-    which cost about a tenth of a millisecond on every API request. A client is
-    thread-safe, and its pool reconnects in a forked process."""
-    client_cache = backend._cache  # type: ignore[attr-defined]
-    client = getattr(client_cache, "_shared_write_client", None)
-    if client is None:
-        client = client_cache._shared_write_client = client_cache.get_client(write=True)
-    return client
-
-
 def _count(key: str, *, timeout: int) -> int:
     """This window's count for `key`, this request included."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         redis_key = backend.make_and_validate_key(key)
-        pipeline = redis_client(backend).pipeline(transaction=True)  # MULTI/EXEC: nothing between
+        client = backend._cache.get_client(redis_key, write=True)  # type: ignore[attr-defined]
+        pipeline = client.pipeline(transaction=True)  # MULTI/EXEC: nothing between
         count_commands(pipeline, redis_key, timeout)
         return int(pipeline.execute()[1])
     cache.add(key, 0, timeout=timeout)

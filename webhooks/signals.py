@@ -13,27 +13,14 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-
-from core.ratelimit import redis_client
 
 logger = logging.getLogger(__name__)
 
 
 def queued_flag(account_id: int) -> str:
     return f"webhooks:pass-queued:{account_id}"
-
-
-def _flag_add(flag: str) -> bool:
-    """`cache.add(flag, 1, timeout=5)` on the process's one Redis client (every write
-    commits through here, and Django's cache builds a new client object per call)."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        key = backend.make_and_validate_key(flag)
-        return bool(redis_client(backend).set(key, 1, nx=True, ex=5))
-    return cache.add(flag, 1, timeout=5)
 
 
 def _enqueue(account_id: int) -> None:
@@ -44,7 +31,7 @@ def _enqueue(account_id: int) -> None:
         # A pass already queued for the account will see this commit: it clears the flag
         # before it reads the log. Only with a cache the worker shares (Redis); the flag
         # expires on its own in case that pass is lost.
-        if settings.REDIS_URL and not _flag_add(flag):
+        if settings.REDIS_URL and not cache.add(flag, 1, timeout=5):
             return
         deliver_webhooks.apply_async(kwargs={"account_id": account_id}, expires=60, retry=False)
     except Exception:  # Redis or the broker is down: beat's sweep delivers later

@@ -30,7 +30,7 @@ def redis_cache(settings):
     """The cache on Redis, as in every deployment with more than one process."""
     url = require_redis()
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": url}
     }
     cache.clear()
     yield
