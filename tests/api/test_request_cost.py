@@ -29,9 +29,7 @@ from tests.expiry.conftest import require_redis
 def redis_cache(settings):
     """The cache on Redis, as in every deployment with more than one process."""
     url = require_redis()
-    settings.CACHES = {
-        "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": url}
-    }
+    settings.CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": url}}
     cache.clear()
     yield
     cache.clear()
